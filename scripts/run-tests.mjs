@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Runs every test file with node:test through tsx: two files at a time, a per-test timeout and a
+// forced exit, so a leaked handle or a hung socket fails fast instead of hanging CI.
+// Usage: npm test [-- path-filter ...]   (filters are substrings of the test file paths)
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) walk(full, out);
+    else if (/\.test\.tsx?$/.test(name)) out.push(relative(root, full));
+  }
+  return out;
+}
+
+const files = walk(join(root, 'packages'), [])
+  .sort()
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+if (files.length === 0) {
+  console.error('run-tests: no test files matched', filters.join(' '));
+  process.exit(1);
+}
+
+const typecheck = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
+if (typecheck.status !== 0) {
+  console.error('run-tests: the type check failed');
+  process.exit(typecheck.status ?? 1);
+}
+
+const timeout = process.env.TEST_TIMEOUT_MS ?? '120000';
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    `--test-timeout=${timeout}`,
+    '--test-force-exit',
+    '--test-reporter=spec',
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
+process.exit(result.status ?? 1);
