@@ -89,4 +89,3 @@ export const MeetingSummary = z.object({
   text: Text.min(1, 'must not be empty'),
 });
 export type MeetingSummary = z.infer<typeof MeetingSummary>;
-

@@ -8,7 +8,10 @@ export type LocalId = z.infer<typeof LocalId>;
 export const ExternalId = z.string().min(1).max(255).nullable().default(null);
 
 /** An ISO-8601 timestamp with a zone, e.g. 2026-11-28T10:00:00.000Z. */
-export const Timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time such as 2026-11-28T10:00:00Z' });
+export const Timestamp = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time such as 2026-11-28T10:00:00Z',
+});
 
 /** A calendar date, e.g. 2026-12-31. */
 export const CalendarDate = z.iso.date({ message: 'must be a date such as 2026-12-31' });

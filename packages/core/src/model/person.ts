@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ExternalId, LocalId, OptionalText, Origin, Text } from './common.js';
 
-/** C6: only `verified` emails are pushed unless pushGuessedEmails is on. */
+/** C6: a `guessed` email is withheld from Salesforce unless pushGuessedEmails is on; the person is still pushed. */
 export const EmailStatus = z.enum(['verified', 'guessed', 'unavailable']);
 export type EmailStatus = z.infer<typeof EmailStatus>;
 

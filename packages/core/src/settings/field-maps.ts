@@ -12,7 +12,9 @@ export const FieldMapping = z.object({
   /** A local field path such as `firstName` or `company.name`. */
   local: z.string().min(1, 'must name a local field'),
   /** A Salesforce field API name such as `FirstName` or `Industry__c`. */
-  salesforce: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Salesforce field API name such as Title'),
+  salesforce: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Salesforce field API name such as Title'),
   writeRule: WriteRule.default('overwrite'),
   tooLong: TooLong.default('truncate'),
 });
@@ -23,8 +25,31 @@ export type MappedObject = (typeof MAPPED_OBJECTS)[number];
 
 /** Local fields that may be mapped, per Salesforce object (the settings check refuses others). */
 export const MAPPABLE_LOCAL_FIELDS: Record<MappedObject, readonly string[]> = {
-  Contact: ['firstName', 'lastName', 'title', 'email', 'phone', 'mobilePhone', 'stage', 'externalId', 'company.name'],
-  Lead: ['firstName', 'lastName', 'title', 'email', 'phone', 'mobilePhone', 'stage', 'externalId', 'company.name', 'company.website', 'company.industry', 'company.size'],
+  Contact: [
+    'firstName',
+    'lastName',
+    'title',
+    'email',
+    'phone',
+    'mobilePhone',
+    'stage',
+    'externalId',
+    'company.name',
+  ],
+  Lead: [
+    'firstName',
+    'lastName',
+    'title',
+    'email',
+    'phone',
+    'mobilePhone',
+    'stage',
+    'externalId',
+    'company.name',
+    'company.website',
+    'company.industry',
+    'company.size',
+  ],
   Account: ['name', 'website', 'industry', 'size', 'stage', 'externalId'],
   Opportunity: ['name', 'amount', 'closeDate', 'externalId'],
   Task: ['title', 'body', 'dueDate', 'priority', 'status', 'subject', 'outcome', 'notes', 'durationSeconds'],
@@ -41,9 +66,31 @@ const m = (local: string, salesforce: string): FieldMapping => ({
 
 /** X5 defaults, shown in the UI and used when a document leaves `fieldMappings` out. */
 export const DEFAULT_FIELD_MAPPINGS: Record<MappedObject, FieldMapping[]> = {
-  Contact: [m('firstName', 'FirstName'), m('lastName', 'LastName'), m('title', 'Title'), m('email', 'Email'), m('phone', 'Phone'), m('mobilePhone', 'MobilePhone')],
-  Lead: [m('firstName', 'FirstName'), m('lastName', 'LastName'), m('title', 'Title'), m('email', 'Email'), m('phone', 'Phone'), m('mobilePhone', 'MobilePhone'), m('company.name', 'Company'), m('company.website', 'Website'), m('company.industry', 'Industry')],
-  Account: [m('name', 'Name'), m('website', 'Website'), m('industry', 'Industry'), m('size', 'NumberOfEmployees')],
+  Contact: [
+    m('firstName', 'FirstName'),
+    m('lastName', 'LastName'),
+    m('title', 'Title'),
+    m('email', 'Email'),
+    m('phone', 'Phone'),
+    m('mobilePhone', 'MobilePhone'),
+  ],
+  Lead: [
+    m('firstName', 'FirstName'),
+    m('lastName', 'LastName'),
+    m('title', 'Title'),
+    m('email', 'Email'),
+    m('phone', 'Phone'),
+    m('mobilePhone', 'MobilePhone'),
+    m('company.name', 'Company'),
+    m('company.website', 'Website'),
+    m('company.industry', 'Industry'),
+  ],
+  Account: [
+    m('name', 'Name'),
+    m('website', 'Website'),
+    m('industry', 'Industry'),
+    m('size', 'NumberOfEmployees'),
+  ],
   Opportunity: [m('name', 'Name'), m('amount', 'Amount'), m('closeDate', 'CloseDate')],
   Task: [m('body', 'Description')],
   Event: [m('description', 'Description')],

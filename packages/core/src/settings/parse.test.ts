@@ -26,11 +26,18 @@ test('the defaults table: { version: 2 } is a complete document with every defau
   assert.equal(s.activities.notes.pushNotes, false); // E7
   assert.equal(s.activities.tasks.pushTasks, false); // E8
   assert.equal(s.activities.calls.pushCalls, false); // E9
-  assert.deepEqual([s.activities.meetings.pushMeetings, s.activities.meetings.pushAllCalendarEvents], [false, false]); // E10
+  assert.deepEqual(
+    [s.activities.meetings.pushMeetings, s.activities.meetings.pushAllCalendarEvents],
+    [false, false],
+  ); // E10
   assert.equal(s.activities.meetingSummaries.pushMeetingSummaries, false); // E11
   assert.equal(s.matching.tieBreak, 'oldest'); // X3
   assert.deepEqual(s.fieldMappings, DEFAULT_FIELD_MAPPINGS); // X5
-  assert.ok(Object.values(s.fieldMappings).flat().every((m) => m.writeRule === 'overwrite' && m.tooLong === 'truncate')); // X5, X6
+  assert.ok(
+    Object.values(s.fieldMappings)
+      .flat()
+      .every((m) => m.writeRule === 'overwrite' && m.tooLong === 'truncate'),
+  ); // X5, X6
   assert.equal(s.pull.pollIntervalMinutes, 5); // P1
   assert.deepEqual(s.pull.pullRecords, { contacts: true, leads: true, accounts: true }); // P3
   assert.equal(s.pull.inferLeadAccounts, false); // P4
@@ -51,10 +58,13 @@ test('a settings document with five different mistakes is refused whole with fiv
   });
   assert.equal(result.ok, false);
   if (result.ok) return;
-  assert.deepEqual(
-    result.problems.map((p) => p.path).sort(),
-    ['accounts.pushAccounts', 'apiBudget.sharePercent', 'contacts.pushContact', 'contacts.pushMode', 'matching.tieBreak'],
-  );
+  assert.deepEqual(result.problems.map((p) => p.path).sort(), [
+    'accounts.pushAccounts',
+    'apiBudget.sharePercent',
+    'contacts.pushContact',
+    'contacts.pushMode',
+    'matching.tieBreak',
+  ]);
   const byPath = new Map(result.problems.map((p) => [p.path, p.message]));
   assert.match(byPath.get('contacts.pushContact')!, /did you mean "pushContacts"/);
   assert.match(byPath.get('contacts.pushMode')!, /"some".*choose one of "all", "stages"/);
@@ -69,21 +79,43 @@ test('semantic problems are listed together with shape problems of other section
       contacts: { pushContacts: true, pushMode: 'stages', stages: [] },
       accounts: { pushMode: 'stages', stages: ['Customr'] },
       matching: { tieBreak: 42 },
-      activities: { emails: { exclusionRules: [{ name: 'empty' }, { name: 'bad', from: { domains: ['not a domain'] } }] } },
-      fieldMappings: { Contact: [{ local: 'firstname', salesforce: 'FirstName' }, { local: 'lastName', salesforce: 'FirstName' }] },
+      activities: {
+        emails: { exclusionRules: [{ name: 'empty' }, { name: 'bad', from: { domains: ['not a domain'] } }] },
+      },
+      fieldMappings: {
+        Contact: [
+          { local: 'firstname', salesforce: 'FirstName' },
+          { local: 'lastName', salesforce: 'FirstName' },
+        ],
+      },
     },
     { stages: { people: ['Cold', 'Warm'], companies: ['Prospect', 'Customer'], deals: [] } },
   );
   assert.equal(result.ok, false);
   if (result.ok) return;
   const messages = result.problems.map((p) => `${p.path}: ${p.message}`);
-  assert.ok(messages.some((m) => m.startsWith('contacts.stages: push by stage needs at least one stage')), messages.join('\n'));
-  assert.ok(messages.some((m) => /accounts\.stages: "Customr" is not one of the workspace's company stages \(did you mean "Customer"\?\)/.test(m)));
+  assert.ok(
+    messages.some((m) => m.startsWith('contacts.stages: push by stage needs at least one stage')),
+    messages.join('\n'),
+  );
+  assert.ok(
+    messages.some((m) =>
+      /accounts\.stages: "Customr" is not one of the workspace's company stages \(did you mean "Customer"\?\)/.test(
+        m,
+      ),
+    ),
+  );
   assert.ok(messages.some((m) => m.startsWith('matching.tieBreak:')));
   assert.ok(messages.some((m) => /exclusionRules\.0: rule "empty" matches nothing/.test(m)));
-  assert.ok(messages.some((m) => /exclusionRules\.1\.from\.domains\.0: "not a domain" is not a domain/.test(m)));
-  assert.ok(messages.some((m) => /fieldMappings\.Contact\.0\.local: "firstname" .*did you mean "firstName"/.test(m)));
-  assert.ok(messages.some((m) => /fieldMappings\.Contact\.1\.salesforce: Contact\.FirstName is mapped twice/.test(m)));
+  assert.ok(
+    messages.some((m) => /exclusionRules\.1\.from\.domains\.0: "not a domain" is not a domain/.test(m)),
+  );
+  assert.ok(
+    messages.some((m) => /fieldMappings\.Contact\.0\.local: "firstname" .*did you mean "firstName"/.test(m)),
+  );
+  assert.ok(
+    messages.some((m) => /fieldMappings\.Contact\.1\.salesforce: Contact\.FirstName is mapped twice/.test(m)),
+  );
   assert.equal(result.problems.length, 7);
 });
 
@@ -135,7 +167,11 @@ test('upgrade: a version 1 document with deal checkboxes and email kind names co
 test('upgrade: an unknown version 1 email kind is named as a problem, not dropped', () => {
   const r = parseSettings({ version: 1, activities: { emails: { types: ['outgoing_app', 'spam'] } } });
   assert.equal(r.ok, false);
-  if (!r.ok) assert.deepEqual(r.problems.map((p) => p.path), ['activities.emails.kinds.spam']);
+  if (!r.ok)
+    assert.deepEqual(
+      r.problems.map((p) => p.path),
+      ['activities.emails.kinds.spam'],
+    );
 });
 
 test('edges: 100,000-character values, unicode stage names and an empty stage name', () => {
@@ -147,6 +183,9 @@ test('edges: 100,000-character values, unicode stage names and an empty stage na
   assert.deepEqual(paths, ['contacts.sourceValue', 'contacts.stages.1']);
   // The echo of a huge value is abbreviated so a UI or CLI can show the message.
   assert.ok(r.problems.every((p) => p.message.length < 300));
-  const ok = parseSettings({ version: 2, contacts: { pushMode: 'stages', stages: ['Qualifié 🚀'] } }, { stages: { people: ['Qualifié 🚀'], companies: [], deals: [] } });
+  const ok = parseSettings(
+    { version: 2, contacts: { pushMode: 'stages', stages: ['Qualifié 🚀'] } },
+    { stages: { people: ['Qualifié 🚀'], companies: [], deals: [] } },
+  );
   assert.equal(ok.ok, true);
 });

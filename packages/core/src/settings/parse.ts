@@ -16,8 +16,7 @@ export interface SettingsContext {
 }
 
 export type ParseSettingsResult =
-  | { ok: true; settings: Settings; upgradedFrom: number | null }
-  | { ok: false; problems: SettingsProblem[] };
+  { ok: true; settings: Settings; upgradedFrom: number | null } | { ok: false; problems: SettingsProblem[] };
 
 const SECTIONS = Object.keys(Settings.shape) as (keyof typeof Settings.shape)[];
 
@@ -26,7 +25,8 @@ function knownKeysAt(path: string): readonly string[] {
   let schema: z.ZodType = Settings;
   for (const part of path === '' ? [] : path.split('.')) {
     schema = unwrap(schema);
-    if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[part] ?? z.never();
+    if (schema instanceof z.ZodObject)
+      schema = (schema.shape as Record<string, z.ZodType>)[part] ?? z.never();
     else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
     else return [];
   }
@@ -65,10 +65,19 @@ export function parseSettings(input: unknown, context: SettingsContext = {}): Pa
 
   if (problems.length > 0) return { ok: false, problems };
   if (!parsed.success) throw new Error('unreachable: a failed parse always reports a problem');
-  return { ok: true, settings: parsed.data, upgradedFrom: upgraded.from === parsed.data.version ? null : upgraded.from };
+  return {
+    ok: true,
+    settings: parsed.data,
+    upgradedFrom: upgraded.from === parsed.data.version ? null : upgraded.from,
+  };
 }
 
-function stageProblems(path: string, chosen: readonly string[], known: readonly string[] | undefined, what: string): SettingsProblem[] {
+function stageProblems(
+  path: string,
+  chosen: readonly string[],
+  known: readonly string[] | undefined,
+  what: string,
+): SettingsProblem[] {
   if (known === undefined) return [];
   return chosen
     .filter((s) => !known.includes(s))
@@ -92,7 +101,10 @@ function semanticProblems(section: string, value: unknown, context: SettingsCont
     case 'contacts': {
       const c = value as Settings['contacts'];
       if (c.pushMode === 'stages' && c.stages.length === 0) {
-        out.push({ path: 'contacts.stages', message: 'push by stage needs at least one stage; select stages or choose "all".' });
+        out.push({
+          path: 'contacts.stages',
+          message: 'push by stage needs at least one stage; select stages or choose "all".',
+        });
       }
       out.push(...stageProblems('contacts.stages', c.stages, context.stages?.people, 'people'));
       break;
@@ -100,14 +112,19 @@ function semanticProblems(section: string, value: unknown, context: SettingsCont
     case 'accounts': {
       const a = value as Settings['accounts'];
       if (a.pushMode === 'stages' && a.stages.length === 0) {
-        out.push({ path: 'accounts.stages', message: 'push by stage needs at least one stage; select stages or choose "all".' });
+        out.push({
+          path: 'accounts.stages',
+          message: 'push by stage needs at least one stage; select stages or choose "all".',
+        });
       }
       out.push(...stageProblems('accounts.stages', a.stages, context.stages?.companies, 'company'));
       break;
     }
     case 'deals': {
       const d = value as Settings['deals'];
-      out.push(...stageProblems('deals.stageMapping', Object.keys(d.stageMapping), context.stages?.deals, 'deal'));
+      out.push(
+        ...stageProblems('deals.stageMapping', Object.keys(d.stageMapping), context.stages?.deals, 'deal'),
+      );
       break;
     }
     case 'activities': {
@@ -117,19 +134,29 @@ function semanticProblems(section: string, value: unknown, context: SettingsCont
       out.push(...templateProblem('activities.calls.titleTemplate', 'call', act.calls.titleTemplate));
       act.emails.exclusionRules.forEach((rule, i) => {
         const path = `activities.emails.exclusionRules.${i}`;
-        const empty = (s: typeof rule.from) => s.domains.length + s.addresses.length + s.subjectKeywords.length === 0;
+        const empty = (s: typeof rule.from) =>
+          s.domains.length + s.addresses.length + s.subjectKeywords.length === 0;
         if (empty(rule.from) && empty(rule.to)) {
-          out.push({ path, message: `rule "${rule.name}" matches nothing: give its From or To side a domain, an address or a subject keyword.` });
+          out.push({
+            path,
+            message: `rule "${rule.name}" matches nothing: give its From or To side a domain, an address or a subject keyword.`,
+          });
         }
         for (const side of ['from', 'to'] as const) {
           rule[side].domains.forEach((d, j) => {
             if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(d.replace(/^@/, ''))) {
-              out.push({ path: `${path}.${side}.domains.${j}`, message: `"${d}" is not a domain; write it like ymail.org.` });
+              out.push({
+                path: `${path}.${side}.domains.${j}`,
+                message: `"${d}" is not a domain; write it like ymail.org.`,
+              });
             }
           });
           rule[side].addresses.forEach((a, j) => {
             if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a)) {
-              out.push({ path: `${path}.${side}.addresses.${j}`, message: `"${a}" is not an email address; write it like jane@ymail.org.` });
+              out.push({
+                path: `${path}.${side}.addresses.${j}`,
+                message: `"${a}" is not an email address; write it like jane@ymail.org.`,
+              });
             }
           });
         }

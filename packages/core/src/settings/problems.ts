@@ -18,7 +18,11 @@ function distance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      row[j] = Math.min(
+        row[j]! + 1,
+        row[j - 1]! + 1,
+        prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
       prev = cur;
     }
   }
@@ -43,7 +47,8 @@ function describe(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value)}`;
+  if (typeof value === 'string')
+    return `the text ${JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value)}`;
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 
@@ -57,7 +62,11 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Turns zod's issues into plain sentences naming the setting, what was given and what is allowed. */
-export function problemsFromZod(error: z.ZodError, root: unknown, knownKeysAt: (path: string) => readonly string[]): SettingsProblem[] {
+export function problemsFromZod(
+  error: z.ZodError,
+  root: unknown,
+  knownKeysAt: (path: string) => readonly string[],
+): SettingsProblem[] {
   const out: SettingsProblem[] = [];
   for (const issue of error.issues) {
     const path = pathOf(issue.path);
@@ -94,7 +103,9 @@ export function problemsFromZod(error: z.ZodError, root: unknown, knownKeysAt: (
           break;
         }
         const small = issue.code === 'too_small';
-        const limit = Number(small ? (issue as { minimum: unknown }).minimum : (issue as { maximum: unknown }).maximum);
+        const limit = Number(
+          small ? (issue as { minimum: unknown }).minimum : (issue as { maximum: unknown }).maximum,
+        );
         const strict = !issue.inclusive;
         const bound =
           issue.origin === 'string'
@@ -102,7 +113,8 @@ export function problemsFromZod(error: z.ZodError, root: unknown, knownKeysAt: (
             : issue.origin === 'array'
               ? `${small ? 'at least' : 'at most'} ${limit.toLocaleString('en-US')} entries`
               : `${small ? (strict ? 'greater than' : 'at least') : strict ? 'less than' : 'at most'} ${limit}`;
-        const what = issue.origin === 'string' ? (small ? 'too short' : 'too long') : small ? 'too small' : 'too large';
+        const what =
+          issue.origin === 'string' ? (small ? 'too short' : 'too long') : small ? 'too small' : 'too large';
         out.push({ path, message: `${describe(given)} is ${what}; it must be ${bound}.` });
         break;
       }

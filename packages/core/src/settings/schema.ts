@@ -53,7 +53,11 @@ export const Settings = z.strictObject({
   lifecycle: z
     .strictObject({
       /** L1: hours after connecting before automatic sync starts; 0 = none. */
-      configurationWindowHours: z.number().min(0).max(24 * 30).default(6),
+      configurationWindowHours: z
+        .number()
+        .min(0)
+        .max(24 * 30)
+        .default(6),
     })
     .default({ configurationWindowHours: 6 }),
   contacts: z
@@ -134,7 +138,12 @@ export const Settings = z.strictObject({
     .prefault({}),
   pull: z
     .strictObject({
-      pollIntervalMinutes: z.number().int().min(1).max(24 * 60).default(5), // P1
+      pollIntervalMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(5), // P1
       pullRecords: z
         .strictObject({
           contacts: z.boolean().default(true),

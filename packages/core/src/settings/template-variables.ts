@@ -2,7 +2,13 @@
  * E5: the variables a title template may use, per activity type. The UI lists them and the
  * template checker refuses any other name. Each maps to a value the engine supplies at push.
  */
-const PERSON = ['person.name', 'person.firstName', 'person.lastName', 'person.email', 'person.title'] as const;
+const PERSON = [
+  'person.name',
+  'person.firstName',
+  'person.lastName',
+  'person.email',
+  'person.title',
+] as const;
 const COMPANY = ['company.name', 'company.website', 'company.industry'] as const;
 const DEAL = ['deal.name', 'deal.stage', 'deal.amount'] as const;
 const OWNER = ['owner.name', 'owner.email'] as const;

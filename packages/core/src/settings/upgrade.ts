@@ -26,10 +26,15 @@ function upgradeV1(doc: Doc): Doc {
     const { syncDeals, pullOpportunities, pushDeals, ...rest } = doc.deals;
     const pull = pullOpportunities === true;
     const push = pushDeals === true;
-    const dealSync = syncDeals === true || (pull && push) ? 'bidirectional' : pull ? 'pull' : push ? 'push' : 'off';
+    const dealSync =
+      syncDeals === true || (pull && push) ? 'bidirectional' : pull ? 'pull' : push ? 'push' : 'off';
     out.deals = { ...rest, dealSync };
   }
-  if (isObject(doc.activities) && isObject(doc.activities.emails) && Array.isArray(doc.activities.emails.types)) {
+  if (
+    isObject(doc.activities) &&
+    isObject(doc.activities.emails) &&
+    Array.isArray(doc.activities.emails.types)
+  ) {
     const { types, ...emails } = doc.activities.emails;
     const kinds: Record<string, boolean> = {};
     for (const t of types) {
@@ -44,16 +49,17 @@ function upgradeV1(doc: Doc): Doc {
 
 const UPGRADES: Record<number, (doc: Doc) => Doc> = { 1: upgradeV1 };
 
-export type UpgradeResult =
-  | { ok: true; document: Doc; from: number }
-  | { ok: false; problem: string };
+export type UpgradeResult = { ok: true; document: Doc; from: number } | { ok: false; problem: string };
 
 /** Takes a document of any known version forward to the current one, step by step. */
 export function upgradeSettings(input: unknown): UpgradeResult {
   if (!isObject(input)) return { ok: false, problem: 'The settings document must be a JSON object.' };
   const version = input.version;
   if (typeof version !== 'number' || !Number.isInteger(version)) {
-    return { ok: false, problem: `version: must be a whole number; the current version is ${SETTINGS_VERSION}.` };
+    return {
+      ok: false,
+      problem: `version: must be a whole number; the current version is ${SETTINGS_VERSION}.`,
+    };
   }
   if (version > SETTINGS_VERSION || version < 1) {
     return {

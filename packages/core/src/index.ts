@@ -1,0 +1,5 @@
+export * from './model/index.js';
+export * from './settings/index.js';
+export * from './policy/index.js';
+export * from './ports/index.js';
+export * from './errors.js';
