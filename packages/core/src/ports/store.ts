@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Call, Email, Meeting, MeetingSummary, Note, Task } from '../model/activities.js';
 import type { Company } from '../model/company.js';
 import type { Deal } from '../model/deal.js';
@@ -5,7 +6,7 @@ import type { Link, LinkState, LocalObjectType, SalesforceObject } from '../mode
 import type { Person } from '../model/person.js';
 import type { Workspace } from '../model/workspace.js';
 import type { Settings } from '../settings/schema.js';
-import type { BulkOperation } from './crm.js';
+import type { BulkOperation, CrmAccountRow } from './crm.js';
 import type { JobEnqueuer } from './queue.js';
 
 /**
@@ -140,8 +141,8 @@ export interface RecordWriter extends RecordReader {
 // ---------------------------------------------------------------------------------------------
 // Links
 
-/** A link without its workspace id: the handle supplies it. */
-export type LinkInput = Omit<Link, 'workspaceId'>;
+/** A link without its workspace id (the handle supplies it); defaults of the Link schema apply. */
+export type LinkInput = Omit<z.input<typeof Link>, 'workspaceId'>;
 
 export interface LinkReader {
   get(localType: LocalObjectType, localId: string, orgId: string): Promise<Link | null>;
@@ -389,6 +390,26 @@ export interface BulkJobWriter extends BulkJobReader {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Local Account index (X2): the connected org's Accounts, matched by registrable website domain
+// and by exact name, because Salesforce cannot normalise `Website` in a query. Keyed by org.
+
+export interface AccountIndexReader {
+  /** Accounts whose Website has one of these registrable domains (any URL or host is normalised first). Ordered by Id. */
+  findByDomains(orgId: string, domains: readonly string[]): Promise<CrmAccountRow[]>;
+  /** Accounts whose Name equals one of `names` but for case, surrounding spaces and Unicode form. Ordered by Id. */
+  findByNames(orgId: string, names: readonly string[]): Promise<CrmAccountRow[]>;
+  count(orgId: string): Promise<number>;
+}
+export interface AccountIndexWriter extends AccountIndexReader {
+  /** Inserts or replaces rows by Account Id. */
+  upsert(orgId: string, rows: readonly CrmAccountRow[]): Promise<void>;
+  /** Returns how many rows were removed. */
+  remove(orgId: string, ids: readonly string[]): Promise<number>;
+  /** Removes every row of the org (before a full reload); returns how many. */
+  clear(orgId: string): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Handles
 
 /** Every repository of one workspace, read-only. */
@@ -404,6 +425,7 @@ export interface WorkspaceReader {
   readonly settings: SettingsReader;
   readonly connection: ConnectionReader;
   readonly bulkJobs: BulkJobReader;
+  readonly accountIndex: AccountIndexReader;
 }
 
 /** Every repository of one workspace inside one write transaction, plus the job outbox. */
@@ -418,6 +440,7 @@ export interface StoreTransaction extends WorkspaceReader {
   readonly settings: SettingsWriter;
   readonly connection: ConnectionWriter;
   readonly bulkJobs: BulkJobWriter;
+  readonly accountIndex: AccountIndexWriter;
   readonly jobs: JobEnqueuer;
   /** The store clock's now, fixed for the transaction. */
   readonly now: Date;
