@@ -108,6 +108,8 @@ export interface WriteContext {
   userId: string;
   /** Header `Sforce-Duplicate-Rule-Header: allowSave=true`. */
   allowDuplicateSave?: boolean;
+  /** API version of the request ("62.0"), for URLs inside per-record errors (duplicateResult). */
+  apiVersion?: string;
 }
 
 /**
