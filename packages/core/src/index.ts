@@ -3,3 +3,4 @@ export * from './settings/index.js';
 export * from './policy/index.js';
 export * from './ports/index.js';
 export * from './errors.js';
+export * from './soql.js';

@@ -1,5 +1,5 @@
 /*
- * SOQL text. Every value that enters a query in this package goes through `soqlString` (or
+ * SOQL text: the ONE escaping path for literals in crmsync (the adapter and the engine both use it). Every value that enters a query goes through `soqlString` (or
  * `soqlLike`, `soqlDateTime`, `soqlId`): there is no other path for a literal, so a name like
  * O'Brien or a value ending in a backslash can never change a query's meaning.
  */

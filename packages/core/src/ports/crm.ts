@@ -1,3 +1,4 @@
+import type { CrmsyncError } from '../errors.js';
 import type { ErrorClassification } from '../policy/classify-error.js';
 import type { FieldDescribe, ObjectDescribe } from '../policy/map-fields.js';
 import type { AccountCandidate, ContactCandidate, LeadCandidate } from '../policy/match.js';
@@ -191,6 +192,37 @@ export interface CrmReconcileQuery {
   fields?: readonly string[];
 }
 
+/**
+ * One read of a `readMany` batch: the same question as the single-call method of the same name
+ * (`changed` = `changedSince`, `merged` = `mergedSince`, `converted` = `convertedLeadsSince`,
+ * `deleted` = `deletedIds`, `query` = `query`), asked as data so several share one API call.
+ */
+export type CrmRead =
+  | { kind: 'changed'; object: string; fields: readonly string[]; cursor: CrmCursor | null; limit?: number }
+  | { kind: 'merged'; object: string; since: Date }
+  | { kind: 'converted'; since: Date }
+  | { kind: 'deleted'; object: string; start: Date; end: Date }
+  | { kind: 'query'; soql: string; all?: boolean };
+
+export type CrmReadKind = CrmRead['kind'];
+
+/** What each kind of read answers, as its single-call method returns it. */
+export interface CrmReadValues {
+  changed: CrmChangePage<Record<string, CrmValue>>;
+  merged: CrmMerge[];
+  converted: CrmConvertedLead[];
+  deleted: CrmDeletedFeed;
+  query: Record<string, CrmValue>[];
+}
+
+/**
+ * A read's outcome, at the index of its read: the value, or the error its single-call method would
+ * have thrown for it (e.g. `deleted` on a purged log), so one failed read does not sink the others.
+ */
+export type CrmReadResult<K extends CrmReadKind = CrmReadKind> = {
+  [P in K]: { kind: P; ok: true; value: CrmReadValues[P] } | { kind: P; ok: false; error: CrmsyncError };
+}[K];
+
 export type BulkOperation = 'insert' | 'update' | 'upsert' | 'delete';
 export type BulkJobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 
@@ -324,6 +356,15 @@ export interface CrmAdapter {
   updatedIds(object: string, start: Date, end: Date): Promise<CrmUpdatedFeed>;
   /** Replication feed: ids deleted in [start, end] (15 days; older throws). One API call. */
   deletedIds(object: string, start: Date, end: Date): Promise<CrmDeletedFeed>;
+  /**
+   * Several reads at once (P1's scheduled probes): Salesforce counts a `/composite` request as ONE
+   * API call, so the reads travel in as few composites as its limits allow (25 subrequests, of which
+   * at most 5 queries or queryAlls; `deleted` is not a query). API calls: ceil(queries / 5), at
+   * least ceil(reads / 25), plus one per further result page, fetched only when a query's first
+   * page came back full (more than 2,000 rows). A whole-call failure (or an `onRequest` veto)
+   * throws; a failed read is reported in its own result.
+   */
+  readMany(reads: readonly CrmRead[]): Promise<CrmReadResult[]>;
   /** X4 reconcile: records of `object` created by `createdById` at or after `since` matching any key. */
   findCreatedSince(query: CrmReconcileQuery): Promise<Record<string, CrmValue>[]>;
   /** Any SOQL, all pages; literals must come from the adapter's escaping (the Salesforce package exports it). */
