@@ -23,31 +23,59 @@ const batchSchema = z.object({
 });
 
 // [recall] for the message wording.
-const HALTED = { statusCode: 412, result: [{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }] };
+const HALTED = {
+  statusCode: 412,
+  result: [{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }],
+};
 
 /** `v62.0/sobjects/...` (or `/services/data/v62.0/...`) -> the full data path. */
 function fullUrl(url: string, index: number): string {
   const relative = /^\/?v\d+\.\d\//.test(url) ? `/services/data/${url.replace(/^\//, '')}` : url;
   if (!/^\/services\/data\/v\d+\.\d\//.test(relative)) {
-    throw new SalesforceError(400, 'INVALID_INPUT', `Batch subrequest ${index + 1}: url must start with the API version, e.g. v62.0/sobjects/Account`);
+    throw new SalesforceError(
+      400,
+      'INVALID_INPUT',
+      `Batch subrequest ${index + 1}: url must start with the API version, e.g. v62.0/sobjects/Account`,
+    );
   }
   if (/^\/services\/data\/v\d+\.\d\/composite(\/batch|\/graph)?\/?(\?|$)/.test(relative)) {
-    throw new SalesforceError(400, 'INVALID_INPUT', `Batch subrequest ${index + 1}: a batch cannot contain composite, batch or graph requests`);
+    throw new SalesforceError(
+      400,
+      'INVALID_INPUT',
+      `Batch subrequest ${index + 1}: a batch cannot contain composite, batch or graph requests`,
+    );
   }
   return relative;
 }
 
 async function runBatch(req: EmuRequest, dispatch: InternalDispatch): Promise<EmuResponse> {
   const parsed = batchSchema.safeParse(parseJsonObject(req.body, 'BatchRequest'));
-  if (!parsed.success) throw apiErrors.jsonParse(`Cannot deserialize instance of BatchRequest: ${parsed.error.issues[0]?.path.join('.') ?? 'body'} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  if (!parsed.success)
+    throw apiErrors.jsonParse(
+      `Cannot deserialize instance of BatchRequest: ${parsed.error.issues[0]?.path.join('.') ?? 'body'} ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
+    );
   const { haltOnError, batchRequests } = parsed.data;
   if (batchRequests.length > MAX_BATCH_SUBREQUESTS) {
-    throw new SalesforceError(400, 'LIMIT_EXCEEDED', `A batch request can contain at most ${MAX_BATCH_SUBREQUESTS} subrequests; this one has ${batchRequests.length}.`);
+    throw new SalesforceError(
+      400,
+      'LIMIT_EXCEEDED',
+      `A batch request can contain at most ${MAX_BATCH_SUBREQUESTS} subrequests; this one has ${batchRequests.length}.`,
+    );
   }
   const subrequests = batchRequests.map((sub, i) => {
     const method = sub.method.toUpperCase();
-    if (!['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'HEAD'].includes(method)) throw new SalesforceError(400, 'INVALID_INPUT', `Batch subrequest ${i + 1}: unsupported method ${sub.method}`);
-    if (sub.binaryPartName !== undefined) throw new SalesforceError(400, 'INVALID_INPUT', `Batch subrequest ${i + 1}: binary parts are not supported by the emulator`);
+    if (!['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'HEAD'].includes(method))
+      throw new SalesforceError(
+        400,
+        'INVALID_INPUT',
+        `Batch subrequest ${i + 1}: unsupported method ${sub.method}`,
+      );
+    if (sub.binaryPartName !== undefined)
+      throw new SalesforceError(
+        400,
+        'INVALID_INPUT',
+        `Batch subrequest ${i + 1}: binary parts are not supported by the emulator`,
+      );
     return { method, url: fullUrl(sub.url, i), body: sub.richInput };
   });
   const results: Array<{ statusCode: number; result: unknown }> = [];

@@ -36,7 +36,10 @@ const REFERENCE = /@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}/g;
 
 class UnresolvedReference extends Error {}
 
-function parseEnvelope(body: Record<string, unknown>, maxSubrequests: number): { allOrNone: boolean; subrequests: Subrequest[] } {
+function parseEnvelope(
+  body: Record<string, unknown>,
+  maxSubrequests: number,
+): { allOrNone: boolean; subrequests: Subrequest[] } {
   const list = body['compositeRequest'];
   if (!Array.isArray(list))
     throw apiErrors.jsonParse(

@@ -126,7 +126,12 @@ export interface QueryableOrg {
    * fields, Email on Contact/Lead, reference fields). Text comparisons are case-insensitive.
    * Returns undefined when the field has no index, so the caller falls back to a scan.
    */
-  lookup(objectName: string, field: string, values: readonly unknown[], includeDeleted: boolean): SObjectRecord[] | undefined;
+  lookup(
+    objectName: string,
+    field: string,
+    values: readonly unknown[],
+    includeDeleted: boolean,
+  ): SObjectRecord[] | undefined;
   /** Any record (live or deleted) by 15- or 18-character id. */
   getById(id: string): SObjectRecord | undefined;
   /** The org's clock (movable through the control API). */
@@ -143,7 +148,12 @@ export interface WritableOrg extends QueryableOrg {
   create(objectName: string, fields: Record<string, unknown>, ctx: WriteContext): SaveResult;
   update(objectName: string, id: string, fields: Record<string, unknown>, ctx: WriteContext): SaveResult;
   /** Upsert on an external-id field (or Id). More than one match -> errors[0].statusCode 'MULTIPLE_CHOICES' with `fields` the matching ids. */
-  upsert(objectName: string, externalIdField: string, fields: Record<string, unknown>, ctx: WriteContext): SaveResult;
+  upsert(
+    objectName: string,
+    externalIdField: string,
+    fields: Record<string, unknown>,
+    ctx: WriteContext,
+  ): SaveResult;
   delete(id: string, ctx: WriteContext): SaveResult;
   /** Runs fn; when it returns false or throws, every write made inside is undone. */
   transaction<T>(fn: () => { commit: boolean; value: T }): T;

@@ -15,7 +15,12 @@ import type { RecordWrites, WriteOperation } from './org/write-log.js';
 import { schemaFileSchema } from './schema/custom-schema.js';
 import { seedDataSchema, seedOrg, type SeedData, type SeedResult } from './seed.js';
 import type { SaveResult } from './contracts.js';
-import { duplicateRuleSchema, unknownRuleTarget, type DuplicateRule, type DuplicateRuleInput } from './duplicate-rules.js';
+import {
+  duplicateRuleSchema,
+  unknownRuleTarget,
+  type DuplicateRule,
+  type DuplicateRuleInput,
+} from './duplicate-rules.js';
 import { loginHostOf, loginUrlFor } from './login-hosts.js';
 import { assertUsableCertificate } from './oauth-jwt.js';
 import type { SchemaFile } from './schema/custom-schema.js';
@@ -28,14 +33,20 @@ function checkCertificate(pem: string): void {
   try {
     assertUsableCertificate(pem);
   } catch (err) {
-    throw new ControlError(400, `jwtCertificate is not a usable PEM certificate or RSA public key: ${err instanceof Error ? err.message : 'unreadable'}`);
+    throw new ControlError(
+      400,
+      `jwtCertificate is not a usable PEM certificate or RSA public key: ${err instanceof Error ? err.message : 'unreadable'}`,
+    );
   }
 }
 
 /** Rules must name objects and fields the new org will have (its schema file included). */
 function checkDuplicateRuleTargets(rules: DuplicateRule[], schema: SchemaFile | undefined): void {
   const objects = withContentObjects(standardObjects());
-  const registry = new SchemaRegistry([...objects, ...(schema === undefined ? [] : applySchemaFile(schema, objects))]);
+  const registry = new SchemaRegistry([
+    ...objects,
+    ...(schema === undefined ? [] : applySchemaFile(schema, objects)),
+  ]);
   const problem = unknownRuleTarget(rules, { describe: (name) => registry.get(name)?.meta });
   if (problem !== undefined) throw new ControlError(400, problem);
 }
@@ -66,7 +77,10 @@ const createOrgSchema = z.strictObject({
   jwtCertificate: z.string().optional(),
   duplicateRules: z.array(duplicateRuleSchema).optional(),
 });
-const connectedAppSchema = z.strictObject({ redirectUris: z.array(z.url()).optional(), jwtCertificate: z.string().nullable().optional() });
+const connectedAppSchema = z.strictObject({
+  redirectUris: z.array(z.url()).optional(),
+  jwtCertificate: z.string().nullable().optional(),
+});
 const duplicateRulesSchema = z.strictObject({ rules: z.array(duplicateRuleSchema) });
 const clockSchema = z.union([
   z.strictObject({ advanceMs: z.number().int() }),
@@ -142,7 +156,12 @@ export class EmulatorControl {
   }
 
   summary(org: EmulatedOrg): OrgSummary {
-    return { ...org.credentials(), instanceUrl: this.deps.baseUrl(), loginUrl: loginUrlFor(this.deps.baseUrl(), loginHostOf(org)), sandbox: org.spec.sandbox === true };
+    return {
+      ...org.credentials(),
+      instanceUrl: this.deps.baseUrl(),
+      loginUrl: loginUrlFor(this.deps.baseUrl(), loginHostOf(org)),
+      sandbox: org.spec.sandbox === true,
+    };
   }
 
   listOrgs(): OrgSummary[] {
@@ -152,7 +171,8 @@ export class EmulatorControl {
   createOrg(input: CreateOrgInput = {}): OrgSummary {
     const { seed, ...options } = parse(createOrgSchema, input);
     if (options.jwtCertificate !== undefined) checkCertificate(options.jwtCertificate);
-    if (options.duplicateRules !== undefined) checkDuplicateRuleTargets(options.duplicateRules, options.schema);
+    if (options.duplicateRules !== undefined)
+      checkDuplicateRuleTargets(options.duplicateRules, options.schema);
     const org = this.deps.createOrg(options as CreateOrgOptions);
     if (seed !== undefined) this.seed(org.orgId, seed);
     return this.summary(org);
@@ -299,7 +319,10 @@ export class EmulatorControl {
   }
 
   /** The connected app's web-server callback URLs and the certificate JWT assertions are checked with (null removes it). */
-  configureConnectedApp(orgId: string, input: { redirectUris?: string[]; jwtCertificate?: string | null }): { redirectUris: string[]; jwtCertificate: boolean } {
+  configureConnectedApp(
+    orgId: string,
+    input: { redirectUris?: string[]; jwtCertificate?: string | null },
+  ): { redirectUris: string[]; jwtCertificate: boolean } {
     const org = this.org(orgId);
     const parsed = parse(connectedAppSchema, input);
     if (parsed.redirectUris !== undefined) org.spec.redirectUris = parsed.redirectUris;
@@ -308,7 +331,10 @@ export class EmulatorControl {
       checkCertificate(parsed.jwtCertificate);
       org.spec.jwtCertificate = parsed.jwtCertificate;
     }
-    return { redirectUris: org.spec.redirectUris ?? [], jwtCertificate: org.spec.jwtCertificate !== undefined };
+    return {
+      redirectUris: org.spec.redirectUris ?? [],
+      jwtCertificate: org.spec.jwtCertificate !== undefined,
+    };
   }
 
   /** Replaces the org's duplicate rules (an empty list turns them off). */

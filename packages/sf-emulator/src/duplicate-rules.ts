@@ -22,7 +22,8 @@ export const duplicateRuleSchema = z.strictObject({
 export type DuplicateRuleInput = z.input<typeof duplicateRuleSchema>;
 export type DuplicateRule = z.output<typeof duplicateRuleSchema>;
 
-export const DEFAULT_DUPLICATE_MESSAGE = "You're creating a duplicate record. We recommend you use an existing record instead.";
+export const DEFAULT_DUPLICATE_MESSAGE =
+  "You're creating a duplicate record. We recommend you use an existing record instead.";
 /** Matching records listed in one duplicateResult. */
 const MAX_MATCHES = 100;
 
@@ -31,11 +32,16 @@ export function parseDuplicateRules(input: unknown): DuplicateRule[] {
 }
 
 /** Checks that every rule names a known object and fields; returns a message for the first that does not. */
-export function unknownRuleTarget(rules: readonly DuplicateRule[], org: Pick<QueryableOrg, 'describe'>): string | undefined {
+export function unknownRuleTarget(
+  rules: readonly DuplicateRule[],
+  org: Pick<QueryableOrg, 'describe'>,
+): string | undefined {
   for (const rule of rules) {
     const meta = org.describe(rule.object);
     if (meta === undefined) return `duplicate rule for unknown object ${rule.object}`;
-    for (const f of rule.fields) if (!meta.fields.some((x) => x.name.toLowerCase() === f.toLowerCase())) return `duplicate rule on ${meta.name} names unknown field ${f}`;
+    for (const f of rule.fields)
+      if (!meta.fields.some((x) => x.name.toLowerCase() === f.toLowerCase()))
+        return `duplicate rule on ${meta.name} names unknown field ${f}`;
   }
   return undefined;
 }
@@ -62,14 +68,23 @@ export class DuplicateRules {
    * The DUPLICATES_DETECTED error for `record` (about to be saved), or undefined. `changed` holds
    * the canonical names the caller set; `previous` is undefined for a create.
    */
-  check(org: QueryableOrg, objectName: string, record: SObjectRecord, changed: ReadonlySet<string>, isCreate: boolean, ctx: WriteContext): RecordError | undefined {
+  check(
+    org: QueryableOrg,
+    objectName: string,
+    record: SObjectRecord,
+    changed: ReadonlySet<string>,
+    isCreate: boolean,
+    ctx: WriteContext,
+  ): RecordError | undefined {
     if (this.rules.length === 0) return undefined;
     const meta = org.describe(objectName);
     if (meta === undefined) return undefined;
     for (const rule of this.rules) {
       if (rule.object.toLowerCase() !== meta.name.toLowerCase()) continue;
       if (rule.action === 'alert' && ctx.allowDuplicateSave === true) continue;
-      const fields = rule.fields.map((f) => meta.fields.find((x) => x.name.toLowerCase() === f.toLowerCase())?.name).filter((f): f is string => f !== undefined);
+      const fields = rule.fields
+        .map((f) => meta.fields.find((x) => x.name.toLowerCase() === f.toLowerCase())?.name)
+        .filter((f): f is string => f !== undefined);
       if (fields.length !== rule.fields.length) continue;
       if (!isCreate && !fields.some((f) => changed.has(f))) continue;
       const wanted = fields.map((f) => comparable(record[f]));
@@ -88,7 +103,12 @@ export class DuplicateRules {
   }
 }
 
-function duplicatesDetected(rule: DuplicateRule, objectName: string, matches: SObjectRecord[], version: string): RecordError {
+function duplicatesDetected(
+  rule: DuplicateRule,
+  objectName: string,
+  matches: SObjectRecord[],
+  version: string,
+): RecordError {
   const message = rule.message ?? DEFAULT_DUPLICATE_MESSAGE;
   return {
     statusCode: 'DUPLICATES_DETECTED',
@@ -108,7 +128,13 @@ function duplicatesDetected(rule: DuplicateRule, objectName: string, matches: SO
             additionalInformation: [],
             fieldDiffs: [],
             matchConfidence: 100.0,
-            record: { attributes: { type: objectName, url: `/services/data/v${version}/sobjects/${objectName}/${m.Id}` }, Id: m.Id },
+            record: {
+              attributes: {
+                type: objectName,
+                url: `/services/data/v${version}/sobjects/${objectName}/${m.Id}`,
+              },
+              Id: m.Id,
+            },
           })),
           rule: rule.matchRule ?? `Standard_${objectName}_Match_Rule_v1_1`,
           size: matches.length,

@@ -222,7 +222,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       handleFrontDoor(req, {
         sessions,
         orgs: () => orgs.values(),
-        orgById: (id) => orgs.get(id) ?? [...orgs.values()].find((o) => o.orgId.slice(0, 15) === id.slice(0, 15)),
+        orgById: (id) =>
+          orgs.get(id) ?? [...orgs.values()].find((o) => o.orgId.slice(0, 15) === id.slice(0, 15)),
         codes: authorizationCodes,
       }),
   });

@@ -17,7 +17,8 @@ export const SALESFORCE_LOGIN_HOSTS: Record<LoginHost, string> = {
 
 /** Splits `/sandbox/services/...` into the sandbox host and `/services/...`. */
 export function splitLoginHost(path: string): { host: LoginHost; path: string } {
-  if (path === SANDBOX_PREFIX || path.startsWith(`${SANDBOX_PREFIX}/`)) return { host: 'sandbox', path: path.slice(SANDBOX_PREFIX.length) || '/' };
+  if (path === SANDBOX_PREFIX || path.startsWith(`${SANDBOX_PREFIX}/`))
+    return { host: 'sandbox', path: path.slice(SANDBOX_PREFIX.length) || '/' };
   return { host: 'production', path };
 }
 

@@ -18,7 +18,10 @@ export interface JwtGrantDeps {
 }
 
 // Error wording [recall]: Salesforce answers every assertion problem with invalid_grant.
-const invalid = (description: string): OAuthAnswer => ({ status: 400, body: { error: 'invalid_grant', error_description: description } });
+const invalid = (description: string): OAuthAnswer => ({
+  status: 400,
+  body: { error: 'invalid_grant', error_description: description },
+});
 
 /** A PEM certificate or public key, as configured through the org option or control API. */
 export function publicKeyFrom(pem: string): KeyObject {
@@ -29,13 +32,18 @@ export function publicKeyFrom(pem: string): KeyObject {
 /** Throws when the text is neither a PEM certificate nor a PEM public key (checked when configured). */
 export function assertUsableCertificate(pem: string): void {
   const key = publicKeyFrom(pem);
-  if (key.asymmetricKeyType !== 'rsa') throw new Error(`the JWT certificate must hold an RSA key, not ${key.asymmetricKeyType ?? 'an unknown key type'}`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new Error(
+      `the JWT certificate must hold an RSA key, not ${key.asymmetricKeyType ?? 'an unknown key type'}`,
+    );
 }
 
 function decodeJson(part: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -54,10 +62,15 @@ export function jwtBearerGrant(form: URLSearchParams, deps: JwtGrantDeps): OAuth
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
   const header = decodeJson(headerPart);
   const claims = decodeJson(payloadPart);
-  if (header === undefined || claims === undefined || header['alg'] !== 'RS256') return invalid('invalid assertion');
+  if (header === undefined || claims === undefined || header['alg'] !== 'RS256')
+    return invalid('invalid assertion');
 
   const org = deps.orgs().find((o) => o.spec.clientId === claims['iss']);
-  if (org === undefined) return { status: 400, body: { error: 'invalid_client_id', error_description: 'client identifier invalid' } };
+  if (org === undefined)
+    return {
+      status: 400,
+      body: { error: 'invalid_client_id', error_description: 'client identifier invalid' },
+    };
   const certificate = org.spec.jwtCertificate;
   if (certificate === undefined || certificate === null) return invalid('invalid assertion');
   let key: KeyObject;
@@ -66,14 +79,30 @@ export function jwtBearerGrant(form: URLSearchParams, deps: JwtGrantDeps): OAuth
   } catch {
     return invalid('invalid assertion');
   }
-  const signed = verify('RSA-SHA256', Buffer.from(`${headerPart}.${payloadPart}`), key, Buffer.from(signaturePart, 'base64url'));
+  const signed = verify(
+    'RSA-SHA256',
+    Buffer.from(`${headerPart}.${payloadPart}`),
+    key,
+    Buffer.from(signaturePart, 'base64url'),
+  );
   if (!signed) return invalid('invalid assertion');
 
-  if (!audienceOk(claims['aud'], [loginUrlFor(deps.baseUrl, deps.host), SALESFORCE_LOGIN_HOSTS[deps.host]])) return invalid('audience is invalid');
+  if (!audienceOk(claims['aud'], [loginUrlFor(deps.baseUrl, deps.host), SALESFORCE_LOGIN_HOSTS[deps.host]]))
+    return invalid('audience is invalid');
   const exp = claims['exp'];
-  if (typeof exp !== 'number' || exp * 1000 <= org.clock.nowMs()) return invalid('expired authorization code');
+  if (typeof exp !== 'number' || exp * 1000 <= org.clock.nowMs())
+    return invalid('expired authorization code');
   const sub = typeof claims['sub'] === 'string' ? claims['sub'].toLowerCase() : '';
   const user = org.users.find((u) => u.username.toLowerCase() === sub);
   if (user === undefined || !user.isActive) return invalid("user hasn't approved this consumer");
-  return tokenAnswer(org, user, { sessions: deps.sessions }, deps.baseUrl, org.spec.clientId, org.spec.clientSecret, undefined, 'api');
+  return tokenAnswer(
+    org,
+    user,
+    { sessions: deps.sessions },
+    deps.baseUrl,
+    org.spec.clientId,
+    org.spec.clientSecret,
+    undefined,
+    'api',
+  );
 }

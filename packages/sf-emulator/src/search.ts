@@ -4,7 +4,15 @@
 // answering `{ "searchRecords": [...] }`. Matching is by whole words, case-insensitive; a
 // trailing `*` matches word prefixes and `?` one character. Anything else is MALFORMED_SEARCH
 // naming the part that is not supported.
-import { SalesforceError, type EmuRequest, type EmuResponse, type FieldMeta, type ObjectMeta, type RouteRegistry, type SObjectRecord } from './contracts.js';
+import {
+  SalesforceError,
+  type EmuRequest,
+  type EmuResponse,
+  type FieldMeta,
+  type ObjectMeta,
+  type RouteRegistry,
+  type SObjectRecord,
+} from './contracts.js';
 import { apiErrors } from './http/api-errors.js';
 import { recordUrl } from './rest/record-json.js';
 
@@ -27,7 +35,8 @@ export interface SoslQuery {
 
 const malformed = (message: string) => new SalesforceError(400, 'MALFORMED_SEARCH', message);
 
-const SUPPORTED = 'The emulator supports FIND {term} [IN ALL|NAME|EMAIL|PHONE FIELDS] RETURNING Object(Field, ...) [LIMIT n].';
+const SUPPORTED =
+  'The emulator supports FIND {term} [IN ALL|NAME|EMAIL|PHONE FIELDS] RETURNING Object(Field, ...) [LIMIT n].';
 
 function unsupported(part: string): SalesforceError {
   return malformed(`unsupported SOSL: '${part.trim().slice(0, 80)}'. ${SUPPORTED}`);
@@ -45,7 +54,8 @@ function readTerm(text: string): { term: string; rest: string } {
       i += 2;
     } else term += text[i++];
   }
-  if (text[i] !== '}') throw malformed(`unterminated search term: the term after FIND must be closed with '}'`);
+  if (text[i] !== '}')
+    throw malformed(`unterminated search term: the term after FIND must be closed with '}'`);
   return { term: term.trim(), rest: text.slice(i + 1) };
 }
 
@@ -60,7 +70,8 @@ export function parseSosl(text: string): SoslQuery {
     rest = rest.slice(inMatch[0].length).trim();
   } else if (/^IN\b/i.test(rest)) throw unsupported(rest.split(/\s+/).slice(0, 3).join(' '));
   const returningMatch = /^RETURNING\s+/i.exec(rest);
-  if (returningMatch === null) throw rest === '' ? malformed(`RETURNING is required. ${SUPPORTED}`) : unsupported(rest);
+  if (returningMatch === null)
+    throw rest === '' ? malformed(`RETURNING is required. ${SUPPORTED}`) : unsupported(rest);
   rest = rest.slice(returningMatch[0].length);
   const returning: Returning[] = [];
   for (;;) {
@@ -80,7 +91,8 @@ export function parseSosl(text: string): SoslQuery {
         inner = inner.slice(0, innerLimit.index).trim();
       }
       fields = inner.split(',').map((f) => f.trim());
-      for (const f of fields) if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(f)) throw unsupported(f === '' ? `${objectMatch[1]}()` : f);
+      for (const f of fields)
+        if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(f)) throw unsupported(f === '' ? `${objectMatch[1]}()` : f);
     }
     returning.push({ object: objectMatch[1]!, fields, limit });
     rest = rest.trim();
@@ -100,7 +112,16 @@ export function parseSosl(text: string): SoslQuery {
   return { term, scope, returning, limit };
 }
 
-const TEXT_TYPES = new Set(['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'combobox', 'multipicklist']);
+const TEXT_TYPES = new Set([
+  'string',
+  'textarea',
+  'email',
+  'phone',
+  'url',
+  'picklist',
+  'combobox',
+  'multipicklist',
+]);
 const NAME_FIELDS = new Set(['Name', 'FirstName', 'LastName', 'Company', 'Title', 'Subject']);
 
 function searchedFields(meta: ObjectMeta, scope: Scope): FieldMeta[] {
@@ -131,7 +152,11 @@ function wordsOf(value: string): string[] {
   return [lower, ...lower.split(/[^\p{L}\p{N}*?]+/u).filter((w) => w !== '')];
 }
 
-export function runSearch(org: EmuRequest['org'], query: SoslQuery, version: string): Record<string, unknown>[] {
+export function runSearch(
+  org: EmuRequest['org'],
+  query: SoslQuery,
+  version: string,
+): Record<string, unknown>[] {
   const termWords = query.term
     .replace(/"/g, ' ')
     .split(/\s+/)
@@ -162,7 +187,12 @@ export function runSearch(org: EmuRequest['org'], query: SoslQuery, version: str
   return out;
 }
 
-function matches(record: SObjectRecord, searched: FieldMeta[], plain: string[], matchers: Array<RegExp | null>): boolean {
+function matches(
+  record: SObjectRecord,
+  searched: FieldMeta[],
+  plain: string[],
+  matchers: Array<RegExp | null>,
+): boolean {
   const words = new Set<string>();
   for (const f of searched) {
     const value = record[f.name];
@@ -177,15 +207,25 @@ function matches(record: SObjectRecord, searched: FieldMeta[], plain: string[], 
   });
 }
 
-function shape(meta: ObjectMeta, record: SObjectRecord, fields: string[], version: string): Record<string, unknown> {
-  const out: Record<string, unknown> = { attributes: { type: meta.name, url: recordUrl(version, meta.name, record.Id) } };
+function shape(
+  meta: ObjectMeta,
+  record: SObjectRecord,
+  fields: string[],
+  version: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    attributes: { type: meta.name, url: recordUrl(version, meta.name, record.Id) },
+  };
   for (const f of fields) out[f] = record[f] ?? null;
   return out;
 }
 
 function search(req: EmuRequest): EmuResponse {
   const q = req.query.get('q');
-  if (q === null || q.trim() === '') throw apiErrors.missingArgument('The q parameter is required: a SOSL search such as FIND {term} RETURNING Contact(Id, Name)');
+  if (q === null || q.trim() === '')
+    throw apiErrors.missingArgument(
+      'The q parameter is required: a SOSL search such as FIND {term} RETURNING Contact(Id, Name)',
+    );
   const parsed = parseSosl(q);
   return { status: 200, body: { searchRecords: runSearch(req.org, parsed, req.apiVersion ?? '62.0') } };
 }

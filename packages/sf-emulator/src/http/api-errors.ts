@@ -62,7 +62,8 @@ export const apiErrors = {
 /** The REST answer for a single-record write that failed: the record error as a top-level error. */
 export function fromRecordError(error: RecordError): SalesforceError {
   const status = error.statusCode === 'NOT_FOUND' || error.statusCode === 'ENTITY_IS_DELETED' ? 404 : 400;
-  if (error.duplicateResult !== undefined) return new DuplicatesDetectedError(status, error.statusCode, error.message, error.duplicateResult);
+  if (error.duplicateResult !== undefined)
+    return new DuplicatesDetectedError(status, error.statusCode, error.message, error.duplicateResult);
   return new SalesforceError(status, error.statusCode, error.message, error.fields);
 }
 

@@ -148,10 +148,15 @@ export function versionsList(): unknown[] {
 }
 
 export function createEmulatorServer(deps: ServerDeps): Server {
-  const server = createServer((req, res) => {
+  // Node's default 16 KB header cap would reset the socket before a long query URL reaches the
+  // SOQL route, which answers Salesforce's 414 itself; allow larger request lines here.
+  const server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
     handle(req, res, deps).catch((err: unknown) => send(res, errorResponse(err, deps.log)));
   });
-  server.keepAliveTimeout = 5000;
+  // Longer than Node clients' keep-alive so a reused socket is never closed under a request in
+  // flight (seen as ECONNRESET on a POST, which jsforce never retries).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return server;
 }
 

@@ -138,7 +138,9 @@ export class EmulatedOrg {
     );
     this.api = new ApiUsage(spec.dailyApiLimit, this.clock);
     this.faults = new FaultSet(spec.number);
-    this.store.duplicateRules.set(parseDuplicateRules(spec.duplicateRules ?? spec.schema?.duplicateRules ?? []));
+    this.store.duplicateRules.set(
+      parseDuplicateRules(spec.duplicateRules ?? spec.schema?.duplicateRules ?? []),
+    );
   }
 
   /** Creates the standard people of a fresh org; a restored org reloads them from its file instead. */

@@ -497,7 +497,14 @@ export class OrgStore implements WritableOrg {
     if ('error' in applied) return failure(applied.error, current.Id);
     const problem = this.validate(table, next, applied.changed, current);
     if (problem !== undefined) return failure(problem, current.Id);
-    const duplicate = this.duplicateRules.check(this, table.schema.meta.name, next, applied.changed, false, ctx);
+    const duplicate = this.duplicateRules.check(
+      this,
+      table.schema.meta.name,
+      next,
+      applied.changed,
+      false,
+      ctx,
+    );
     if (duplicate !== undefined) return failure(duplicate, current.Id);
     const stamp = formatDateTime(this.clock.stamp());
     next['LastModifiedDate'] = stamp;

@@ -31,7 +31,9 @@ export function toApiRecord(
   // base64 fields (ContentNote.Content) come back as the URL of their blob, as Salesforce does.
   const value = (name: string): unknown => {
     const v = record[name] ?? null;
-    return v !== null && meta.fields.find((f) => f.name === name)?.type === 'base64' ? `${recordUrl(version, meta.name, record.Id)}/${name}` : v;
+    return v !== null && meta.fields.find((f) => f.name === name)?.type === 'base64'
+      ? `${recordUrl(version, meta.name, record.Id)}/${name}`
+      : v;
   };
   if (fields === undefined) {
     for (const f of meta.fields) out[f.name] = f.type === 'base64' ? value(f.name) : (record[f.name] ?? null);

@@ -22,7 +22,8 @@ export function idFromPath(meta: ObjectMeta, raw: string): string {
 export function writeContext(req: EmuRequest): WriteContext {
   const header = req.headers['sforce-duplicate-rule-header'];
   const text = Array.isArray(header) ? header.join(';') : (header ?? '');
-  const base: WriteContext = req.apiVersion === null ? { userId: req.userId } : { userId: req.userId, apiVersion: req.apiVersion };
+  const base: WriteContext =
+    req.apiVersion === null ? { userId: req.userId } : { userId: req.userId, apiVersion: req.apiVersion };
   return /allowSave\s*=\s*true/i.test(text) ? { ...base, allowDuplicateSave: true } : base;
 }
 

@@ -23,23 +23,31 @@ export interface SoapDeps {
 export function handleSoap(method: string, path: string, body: Buffer, deps: SoapDeps): EmuResponse {
   const m = SOAP_PATH.exec(path);
   const version = Number(m?.[1] ?? 0);
-  if (m === null || version < MIN_API_VERSION || version > MAX_API_VERSION) return soapFault('UNSUPPORTED_API_VERSION', `Invalid Api version specified on URL`);
-  if (method !== 'POST') return soapFault('INVALID_OPERATION', 'The SOAP API accepts POST only', 'soapenv:Client');
+  if (m === null || version < MIN_API_VERSION || version > MAX_API_VERSION)
+    return soapFault('UNSUPPORTED_API_VERSION', `Invalid Api version specified on URL`);
+  if (method !== 'POST')
+    return soapFault('INVALID_OPERATION', 'The SOAP API accepts POST only', 'soapenv:Client');
   let envelope: XmlElement;
   try {
     envelope = parseXml(body.toString('utf8'));
   } catch (err) {
-    return soapFault('INVALID_XML', `Could not parse the SOAP envelope: ${err instanceof XmlError ? err.message : 'malformed XML'}`, 'soapenv:Client');
+    return soapFault(
+      'INVALID_XML',
+      `Could not parse the SOAP envelope: ${err instanceof XmlError ? err.message : 'malformed XML'}`,
+      'soapenv:Client',
+    );
   }
   const operation = child(envelope, 'Body')?.children[0];
-  if (envelope.local !== 'Envelope' || operation === undefined) return soapFault('INVALID_XML', 'The request is not a SOAP envelope with a Body', 'soapenv:Client');
+  if (envelope.local !== 'Envelope' || operation === undefined)
+    return soapFault('INVALID_XML', 'The request is not a SOAP envelope with a Body', 'soapenv:Client');
   const versionText = `${version}.0`;
 
   if (operation.local === 'login') return login(operation, deps, versionText);
 
   const sessionId = childText(child(child(envelope, 'Header'), 'SessionHeader'), 'sessionId') ?? '';
   const found = deps.sessions.resolve(sessionId, deps.orgById);
-  if (found === undefined) return soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
+  if (found === undefined)
+    return soapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
   const { org, session } = found;
   org.requests.record('POST', `/services/Soap/u/{version} ${operation.local}`, true);
   if (org.api.exhausted) return soapFault('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
@@ -49,13 +57,24 @@ export function handleSoap(method: string, path: string, body: Buffer, deps: Soa
   switch (operation.local) {
     case 'merge': {
       const requests = children(operation, 'mergeRequests');
-      if (requests.length > MAX_SOAP_REQUESTS) return soapFault('LIMIT_EXCEEDED', `Cannot merge more than ${MAX_SOAP_REQUESTS} requests in one call`);
-      return soapAnswer('merge', requests.map((r) => runMerge(org.store, r, ctx)));
+      if (requests.length > MAX_SOAP_REQUESTS)
+        return soapFault(
+          'LIMIT_EXCEEDED',
+          `Cannot merge more than ${MAX_SOAP_REQUESTS} requests in one call`,
+        );
+      return soapAnswer(
+        'merge',
+        requests.map((r) => runMerge(org.store, r, ctx)),
+      );
     }
     case 'convertLead': {
       const requests = children(operation, 'leadConverts');
-      if (requests.length > MAX_SOAP_REQUESTS) return soapFault('LIMIT_EXCEEDED', `Cannot convert more than ${MAX_SOAP_REQUESTS} leads in one call`);
-      return soapAnswer('convertLead', requests.map((r) => runConvertLead(org.store, r, ctx)));
+      if (requests.length > MAX_SOAP_REQUESTS)
+        return soapFault('LIMIT_EXCEEDED', `Cannot convert more than ${MAX_SOAP_REQUESTS} leads in one call`);
+      return soapAnswer(
+        'convertLead',
+        requests.map((r) => runConvertLead(org.store, r, ctx)),
+      );
     }
     case 'getServerTimestamp':
       return soapAnswer('getServerTimestamp', [{ timestamp: org.clock.now().toISOString() }]);

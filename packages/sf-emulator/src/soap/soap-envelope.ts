@@ -12,7 +12,11 @@ const close = '</soapenv:Body></soapenv:Envelope>';
 
 /** `<{operation}Response><result>…</result>…</{operation}Response>`; one result per request. */
 export function soapAnswer(operation: string, results: unknown[]): EmuResponse {
-  return { status: 200, headers: { 'Content-Type': XML_TYPE }, body: `${open}<${operation}Response>${toXml('result', results)}</${operation}Response>${close}` };
+  return {
+    status: 200,
+    headers: { 'Content-Type': XML_TYPE },
+    body: `${open}<${operation}Response>${toXml('result', results)}</${operation}Response>${close}`,
+  };
 }
 
 /** A fault on HTTP 500. `code` is an ExceptionCode (INVALID_SESSION_ID, INVALID_LOGIN, ...). */
@@ -29,6 +33,10 @@ export function soapFault(code: string, message: string, faultcode = `sf:${code}
 }
 
 /** A per-request error inside a result (`<errors>`), as in SaveResult/MergeResult/LeadConvertResult. */
-export function soapError(statusCode: string, message: string, fields: string[] = []): Record<string, unknown> {
+export function soapError(
+  statusCode: string,
+  message: string,
+  fields: string[] = [],
+): Record<string, unknown> {
   return { ...(fields.length === 0 ? {} : { fields }), message, statusCode };
 }

@@ -14,7 +14,10 @@ export const MAX_SOAP_REQUESTS = 200;
 
 type Result = Record<string, unknown>;
 
-const failed = (statusCode: string, message: string, fields: string[] = []): Result => ({ errors: [soapError(statusCode, message, fields)], success: false });
+const failed = (statusCode: string, message: string, fields: string[] = []): Result => ({
+  errors: [soapError(statusCode, message, fields)],
+  success: false,
+});
 
 /** Fields sent on the master record (besides type and Id) overwrite the master before the merge. */
 function masterOverrides(master: XmlElement): Record<string, unknown> {
@@ -29,14 +32,19 @@ function masterOverrides(master: XmlElement): Record<string, unknown> {
 
 function firstError(result: SaveResult): Result {
   const e = result.success ? undefined : result.errors[0];
-  return failed(e?.statusCode ?? 'UNKNOWN_EXCEPTION', e?.message ?? 'the master record could not be updated', e?.fields ?? []);
+  return failed(
+    e?.statusCode ?? 'UNKNOWN_EXCEPTION',
+    e?.message ?? 'the master record could not be updated',
+    e?.fields ?? [],
+  );
 }
 
 export function runMerge(store: OrgStore, request: XmlElement, ctx: WriteContext): Result {
   const master = child(request, 'masterRecord');
   const type = childText(master, 'type');
   const masterId = childText(master, 'Id');
-  if (master === undefined || type === undefined || masterId === undefined) return failed('MISSING_ARGUMENT', 'masterRecord with type and Id is required');
+  if (master === undefined || type === undefined || masterId === undefined)
+    return failed('MISSING_ARGUMENT', 'masterRecord with type and Id is required');
   const mergeIds = children(request, 'recordToMergeIds').map((e) => e.text.trim());
   const overrides = masterOverrides(master);
   return store.transaction<Result>(() => {
@@ -45,20 +53,34 @@ export function runMerge(store: OrgStore, request: XmlElement, ctx: WriteContext
       if (!updated.success) return { commit: false, value: { ...firstError(updated), id: null } };
     }
     const outcome = mergeRecords(store, { object: type, masterId, mergeIds }, ctx);
-    if (!outcome.success) return { commit: false, value: { ...failed(outcome.errorCode, outcome.message), id: null } };
+    if (!outcome.success)
+      return { commit: false, value: { ...failed(outcome.errorCode, outcome.message), id: null } };
     return {
       commit: true,
-      value: { id: outcome.id, mergedRecordIds: outcome.mergedRecordIds, success: true, updatedRelatedIds: outcome.updatedRelatedIds },
+      value: {
+        id: outcome.id,
+        mergedRecordIds: outcome.mergedRecordIds,
+        success: true,
+        updatedRelatedIds: outcome.updatedRelatedIds,
+      },
     };
   });
 }
 
 export function runConvertLead(store: OrgStore, request: XmlElement, ctx: WriteContext): Result {
   const leadId = childText(request, 'leadId');
-  if (leadId === undefined || leadId === '') return failed('REQUIRED_FIELD_MISSING', 'Required fields are missing: [leadId]', ['leadId']);
+  if (leadId === undefined || leadId === '')
+    return failed('REQUIRED_FIELD_MISSING', 'Required fields are missing: [leadId]', ['leadId']);
   const status = childText(request, 'convertedStatus');
-  if (status === undefined || status === '') return { ...failed('REQUIRED_FIELD_MISSING', 'Required fields are missing: [convertedStatus]', ['convertedStatus']), leadId };
-  if (status !== CONVERTED_LEAD_STATUS) return { ...failed('INVALID_STATUS', `invalid convertedStatus: ${status}`), leadId };
+  if (status === undefined || status === '')
+    return {
+      ...failed('REQUIRED_FIELD_MISSING', 'Required fields are missing: [convertedStatus]', [
+        'convertedStatus',
+      ]),
+      leadId,
+    };
+  if (status !== CONVERTED_LEAD_STATUS)
+    return { ...failed('INVALID_STATUS', `invalid convertedStatus: ${status}`), leadId };
   const accountId = childText(request, 'accountId');
   const contactId = childText(request, 'contactId');
   const opportunityName = childText(request, 'opportunityName');
@@ -73,6 +95,19 @@ export function runConvertLead(store: OrgStore, request: XmlElement, ctx: WriteC
     },
     ctx,
   );
-  if (!outcome.success) return { accountId: null, contactId: null, ...failed(outcome.errorCode, outcome.message), leadId, opportunityId: null };
-  return { accountId: outcome.accountId, contactId: outcome.contactId, leadId: outcome.leadId, opportunityId: outcome.opportunityId, success: true };
+  if (!outcome.success)
+    return {
+      accountId: null,
+      contactId: null,
+      ...failed(outcome.errorCode, outcome.message),
+      leadId,
+      opportunityId: null,
+    };
+  return {
+    accountId: outcome.accountId,
+    contactId: outcome.contactId,
+    leadId: outcome.leadId,
+    opportunityId: outcome.opportunityId,
+    success: true,
+  };
 }

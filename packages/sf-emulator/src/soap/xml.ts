@@ -63,7 +63,8 @@ export function parseXml(source: string): XmlElement {
       const end = text.indexOf('>', i);
       const name = text.slice(i + 2, end).trim();
       const open = stack.pop();
-      if (end < 0 || open === undefined || open.name !== name) throw new XmlError(`unexpected closing tag </${name}>`);
+      if (end < 0 || open === undefined || open.name !== name)
+        throw new XmlError(`unexpected closing tag </${name}>`);
       i = end + 1;
     } else {
       i++;
@@ -83,7 +84,13 @@ export function parseXml(source: string): XmlElement {
       const selfClosing = text.startsWith('/>', i);
       if (!selfClosing && text[i] !== '>') throw new XmlError(`malformed tag <${name}>`);
       i += selfClosing ? 2 : 1;
-      const element: XmlElement = { name, local: name.includes(':') ? name.slice(name.indexOf(':') + 1) : name, attrs, children: [], text: '' };
+      const element: XmlElement = {
+        name,
+        local: name.includes(':') ? name.slice(name.indexOf(':') + 1) : name,
+        attrs,
+        children: [],
+        text: '',
+      };
       if (top !== undefined) top.children.push(element);
       else if (root === undefined) root = element;
       else throw new XmlError('more than one root element');
@@ -110,7 +117,12 @@ export function childText(element: XmlElement | undefined, local: string): strin
 }
 
 export function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** Serialises a plain value tree: objects become elements, arrays repeat, null is xsi:nil. */

@@ -63,20 +63,19 @@ export function page(title: string, body: SafeHtml, options: { header?: string }
   return (
     '<!doctype html>\n' +
     html`<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${new SafeHtml(STYLE)}</style>
-</head>
-<body>
-<header><p>${options.header ?? 'Salesforce emulator'}</p></header>
-<main>
-${body}
-</main>
-</body>
-</html>
-`.text
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <style>
+          ${new SafeHtml(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header><p>${options.header ?? 'Salesforce emulator'}</p></header>
+        <main>${body}</main>
+      </body>
+    </html> `.text
   );
 }
 
