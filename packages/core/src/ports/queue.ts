@@ -90,13 +90,13 @@ export interface QueueCounts {
 export interface JobQueue {
   /**
    * Atomically leases up to `limit` due jobs of `queue` in one workspace, earliest `runAt`
-   * first. Due means pending with `runAt <= now`, or leased with an expired lease (a crashed
+   * first, then in the order they were enqueued. Due means pending with `runAt <= now`, or leased with an expired lease (a crashed
    * worker's job). Ordered per key: a key with a job under an unexpired lease yields nothing,
    * and one claim never returns two jobs of the same key, so two workers never push the same
    * record at once.
    */
   claim(options: ClaimOptions): Promise<Job[]>;
-  /** Removes finished jobs. */
+  /** Finishes jobs: they leave every count (Postgres keeps them as pg-boss `completed` rows until its maintenance archives them). */
   complete(ids: readonly string[], owner: LeaseOwner): Promise<string[]>;
   /**
    * Records a failed attempt (attempts + 1, `lastError`). With a `retryAt` the job returns to

@@ -29,8 +29,10 @@ export interface Store {
   workspace(workspaceId: string): WorkspaceReader;
   /**
    * Runs `work` in one write transaction bound to `workspaceId`. Commits when `work` resolves,
-   * rolls back and rethrows when it throws. Transactions are serialised (a second one waits);
-   * they are not re-entrant: starting one inside another throws `nested_transaction`.
+   * rolls back and rethrows when it throws. Concurrent transactions never lose an update (SQLite
+   * runs them one at a time; Postgres runs them side by side at READ COMMITTED, and every
+   * read-modify-write of the repositories is an atomic upsert or row-locking update); they are
+   * not re-entrant: starting one inside another throws `nested_transaction`.
    */
   transaction<T>(workspaceId: string, work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
 }

@@ -739,5 +739,77 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await opened.queue.counts('w1')).total.pending, 80);
       assert.equal((await ws.log.list({ limit: 1000 })).items.length, 80);
     });
+
+    test('concurrency: racing read-modify-writes from two instances keep every settings version, refuse duplicates with the contract errors, and lose no count', async (t) => {
+      const opened = await openFresh(t, makeStore);
+      const second = await opened.openAnother({ clock: opened.clock, encryptionKey: opened.encryptionKey });
+      const stores = [opened.store, second.store, opened.store, second.store];
+      const outcomes = <T>(results: PromiseSettledResult<T>[], code: Parameters<typeof isStoreError>[1]) => {
+        const refused = results.filter((r) => r.status === 'rejected');
+        for (const r of refused) assert.ok(isStoreError(r.reason, code), `refused with ${String(r.reason)}`);
+        return results.length - refused.length;
+      };
+
+      const created = await Promise.allSettled(stores.map((s) => s.workspaces.create(workspaceDoc('w1'))));
+      assert.equal(
+        outcomes(created, 'workspace_exists'),
+        1,
+        'one creation wins, the others are told it exists',
+      );
+
+      // The first saves race too: every save gets its own version and history keeps each change once.
+      const saves = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          (stores[i % stores.length] ?? opened.store).transaction('w1', (tx) => {
+            const settings = defaultSettings();
+            settings.log.retentionDays = i + 1;
+            return tx.settings.put(settings, `user${i}`);
+          }),
+        ),
+      );
+      assert.deepEqual(
+        [...saves].sort((a, b) => a - b),
+        Array.from({ length: 24 }, (_, i) => i + 1),
+      );
+      const history = [...(await opened.store.workspace('w1').settings.history(100))].reverse();
+      assert.deepEqual(
+        history.map((h) => h.version),
+        Array.from({ length: 24 }, (_, i) => i + 1),
+      );
+      history.forEach((h, i) =>
+        assert.equal(
+          h.before?.log.retentionDays ?? null,
+          i === 0 ? null : history[i - 1]?.after.log.retentionDays,
+          `version ${h.version} records the document it replaced`,
+        ),
+      );
+      const current = await opened.store.workspace('w1').settings.get();
+      assert.equal(current.version, 24);
+      assert.equal(current.settings.log.retentionDays, history.at(-1)?.after.log.retentionDays);
+
+      const claims = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) =>
+          (stores[i % stores.length] ?? opened.store).transaction('w1', (tx) =>
+            tx.records.upsert('person', person('w1', { id: `p${i}`, externalId: 'X' })),
+          ),
+        ),
+      );
+      assert.equal(outcomes(claims, 'external_id_taken'), 1, 'one record gets the external id');
+
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          (stores[i % stores.length] ?? opened.store).transaction('w1', async (tx) => {
+            await tx.ledger.add(ORG_A, 1);
+            await tx.jobs.enqueue({ queue: 'push', key: 'person:hot' });
+          }),
+        ),
+      );
+      assert.equal(await opened.store.workspace('w1').ledger.sumLast24Hours(ORG_A), 30);
+      assert.equal(
+        (await opened.queue.counts('w1')).total.pending,
+        1,
+        'the racing edits of one record coalesce',
+      );
+    });
   });
 }

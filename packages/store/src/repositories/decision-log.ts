@@ -5,7 +5,7 @@ import type {
   LogEntry,
   SalesforceObject,
 } from '@crmsync/core';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { parseJsonColumn, toNumber, toText } from '../codec.js';
 import type { DecisionLogTable } from '../schema.js';
 import { chunks, type RepositoryContext } from './context.js';
@@ -56,7 +56,7 @@ export function decisionLogReader(ctx: RepositoryContext): DecisionLogReader {
       // Rules are stored `C3,X1`: wrapping both sides in commas matches whole ids only (C1 never matches C10).
       if (filter.rule !== undefined)
         query = query.where((eb) =>
-          eb(eb.fn('concat', [eb.val(','), eb.ref('rules'), eb.val(',')]), 'like', `%,${filter.rule},%`),
+          eb(eb.fn('concat', [sql.lit(','), eb.ref('rules'), sql.lit(',')]), 'like', `%,${filter.rule},%`),
         );
       if (filter.runId !== undefined)
         query =

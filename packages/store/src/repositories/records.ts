@@ -181,17 +181,29 @@ export function recordWriter(ctx: RepositoryContext): RecordWriter {
         updated_at: now,
         deleted_at: null,
       };
-      const row = await db
-        .insertInto('records')
-        .values({ workspace_id: workspaceId, type, id: data.id, version: 1, ...values })
-        .onConflict((oc) =>
-          oc
-            .columns(['workspace_id', 'type', 'id'])
-            .doUpdateSet((eb) => ({ ...values, version: eb(eb.ref('records.version'), '+', 1) })),
-        )
-        .returning('version')
-        .executeTakeFirstOrThrow();
-      return row.version;
+      try {
+        const row = await db
+          .insertInto('records')
+          .values({ workspace_id: workspaceId, type, id: data.id, version: 1, ...values })
+          .onConflict((oc) =>
+            oc
+              .columns(['workspace_id', 'type', 'id'])
+              .doUpdateSet((eb) => ({ ...values, version: eb(eb.ref('records.version'), '+', 1) })),
+          )
+          .returning('version')
+          .executeTakeFirstOrThrow();
+        return row.version;
+      } catch (error) {
+        // The check above cannot see a concurrent transaction's uncommitted record (Postgres): the
+        // unique index has the last word, and its refusal is the same error.
+        if (isExternalIdClash(error))
+          throw new StoreError(
+            'external_id_taken',
+            `The external id ${JSON.stringify(data.externalId)} was just taken by another ${type} in this workspace; use another external id or update that record.`,
+            { cause: error },
+          );
+        throw error;
+      }
     },
     async delete(type, id) {
       const now = toText(ctx.now());
@@ -210,4 +222,16 @@ export function recordWriter(ctx: RepositoryContext): RecordWriter {
       return row === undefined ? null : row.version;
     },
   };
+}
+
+/** The `records_external_id` unique index refused a row: Postgres names the constraint, SQLite its columns. */
+function isExternalIdClash(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, constraint, message } = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  return (
+    (code === '23505' && constraint === 'records_external_id') ||
+    (code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+      typeof message === 'string' &&
+      message.includes('records.external_id'))
+  );
 }

@@ -64,36 +64,48 @@ export function settingsReader(ctx: RepositoryContext): SettingsReader {
 
 export function settingsWriter(ctx: RepositoryContext): SettingsWriter {
   const { db, workspaceId } = ctx;
+  const history = (version: number, before: string | null, after: string, at: string, by: string) =>
+    db
+      .insertInto('settings_history')
+      .values({ workspace_id: workspaceId, version, at, by, before_document: before, after_document: after })
+      .execute();
   return {
     ...settingsReader(ctx),
     async put(settings, by) {
-      const current = await db
-        .selectFrom('settings')
-        .select(['document', 'version'])
-        .where('workspace_id', '=', workspaceId)
-        .executeTakeFirst();
-      const version = (current?.version ?? 0) + 1;
       const at = toText(ctx.now());
       const document = JSON.stringify(settings);
-      await db
-        .insertInto('settings')
-        .values({ workspace_id: workspaceId, document, version, updated_at: at, updated_by: by })
-        .onConflict((oc) =>
-          oc.column('workspace_id').doUpdateSet({ document, version, updated_at: at, updated_by: by }),
-        )
-        .execute();
-      await db
-        .insertInto('settings_history')
-        .values({
-          workspace_id: workspaceId,
-          version,
-          at,
-          by,
-          before_document: current?.document ?? null,
-          after_document: document,
-        })
-        .execute();
-      return version;
+      // Bump the version first: on Postgres that UPDATE row-locks the settings until commit, so
+      // concurrent saves queue up and each gets its own version and the true "before" document
+      // (the UPDATE leaves `document` as it was, so RETURNING gives the old one on both dialects).
+      for (;;) {
+        const bumped = await db
+          .updateTable('settings')
+          .set((eb) => ({ version: eb(eb.ref('version'), '+', 1), updated_at: at, updated_by: by }))
+          .where('workspace_id', '=', workspaceId)
+          .returning(['version', 'document'])
+          .executeTakeFirst();
+        if (bumped !== undefined) {
+          await db
+            .updateTable('settings')
+            .set({ document })
+            .where('workspace_id', '=', workspaceId)
+            .execute();
+          await history(bumped.version, bumped.document, document, at, by);
+          return bumped.version;
+        }
+        // First save. Another transaction may make its first save at the same moment: the loser
+        // inserts nothing and goes round again to take the next version.
+        const inserted = await db
+          .insertInto('settings')
+          .values({ workspace_id: workspaceId, document, version: 1, updated_at: at, updated_by: by })
+          .onConflict((oc) => oc.column('workspace_id').doNothing())
+          .returning('version')
+          .executeTakeFirst();
+        if (inserted !== undefined) {
+          await history(1, null, document, at, by);
+          return 1;
+        }
+      }
     },
   };
 }

@@ -25,17 +25,8 @@ export function workspaceAdmin({ db, write }: WorkspaceAdminDeps): WorkspaceAdmi
     async create(input) {
       const workspace = Workspace.parse(input);
       return write(async (tx, now) => {
-        const existing = await tx
-          .selectFrom('workspaces')
-          .select('workspace_id')
-          .where('workspace_id', '=', workspace.id)
-          .executeTakeFirst();
-        if (existing !== undefined)
-          throw new StoreError(
-            'workspace_exists',
-            `A workspace with id ${JSON.stringify(workspace.id)} already exists; pick another id.`,
-          );
-        await tx
+        // ON CONFLICT, not a read first: two processes creating one id at once get one row and one refusal.
+        const inserted = await tx
           .insertInto('workspaces')
           .values({
             workspace_id: workspace.id,
@@ -43,7 +34,14 @@ export function workspaceAdmin({ db, write }: WorkspaceAdminDeps): WorkspaceAdmi
             document: JSON.stringify(workspace),
             created_at: toText(now),
           })
-          .execute();
+          .onConflict((oc) => oc.column('workspace_id').doNothing())
+          .returning('workspace_id')
+          .executeTakeFirst();
+        if (inserted === undefined)
+          throw new StoreError(
+            'workspace_exists',
+            `A workspace with id ${JSON.stringify(workspace.id)} already exists; pick another id.`,
+          );
         return workspace;
       });
     },
