@@ -55,7 +55,11 @@ export async function changedSince(
   cursor: CrmCursor | null,
   limit = DEFAULT_PAGE,
 ): Promise<CrmChangePage<Record<string, CrmValue>>> {
-  const rows = await runQuery(http, changedSinceSoql(object, fields, cursor, limit));
+  return changePage(await runQuery(http, changedSinceSoql(object, fields, cursor, limit)), cursor, limit);
+}
+
+/** A `changedSince` page from its rows: a full page means more may wait. */
+export function changePage(rows: Row[], cursor: CrmCursor | null, limit: number): CrmChangePage<Row> {
   const last = rows.at(-1);
   return {
     records: rows,
@@ -64,9 +68,16 @@ export async function changedSince(
   };
 }
 
+/** Read with queryAll: merged-away rows are deleted. */
+export function mergedSinceSoql(object: string, since: Date): string {
+  return `SELECT Id, MasterRecordId, SystemModstamp FROM ${soqlName(object)} WHERE IsDeleted = true AND MasterRecordId != null AND SystemModstamp > ${soqlDateTime(floorToSecond(since))} ORDER BY SystemModstamp ASC, Id ASC`;
+}
+
 export async function mergedSince(http: SalesforceHttp, object: string, since: Date): Promise<CrmMerge[]> {
-  const soql = `SELECT Id, MasterRecordId, SystemModstamp FROM ${soqlName(object)} WHERE IsDeleted = true AND MasterRecordId != null AND SystemModstamp > ${soqlDateTime(floorToSecond(since))} ORDER BY SystemModstamp ASC, Id ASC`;
-  const rows = await runQuery(http, soql, { all: true });
+  return toMerges(object, await runQuery(http, mergedSinceSoql(object, since), { all: true }));
+}
+
+export function toMerges(object: string, rows: readonly Row[]): CrmMerge[] {
   return rows.map((r) => ({
     object,
     loserId: String(r.Id),
@@ -77,9 +88,15 @@ export async function mergedSince(http: SalesforceHttp, object: string, since: D
 
 const str = (v: CrmValue | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+export function convertedLeadsSoql(since: Date): string {
+  return `SELECT Id, ConvertedContactId, ConvertedAccountId, ConvertedOpportunityId, ConvertedDate, SystemModstamp FROM Lead WHERE IsConverted = true AND SystemModstamp > ${soqlDateTime(floorToSecond(since))} ORDER BY SystemModstamp ASC, Id ASC`;
+}
+
 export async function convertedLeadsSince(http: SalesforceHttp, since: Date): Promise<CrmConvertedLead[]> {
-  const soql = `SELECT Id, ConvertedContactId, ConvertedAccountId, ConvertedOpportunityId, ConvertedDate, SystemModstamp FROM Lead WHERE IsConverted = true AND SystemModstamp > ${soqlDateTime(floorToSecond(since))} ORDER BY SystemModstamp ASC, Id ASC`;
-  const rows = await runQuery(http, soql);
+  return toConvertedLeads(await runQuery(http, convertedLeadsSoql(since)));
+}
+
+export function toConvertedLeads(rows: readonly Row[]): CrmConvertedLead[] {
   return rows.map((r) => ({
     leadId: String(r.Id),
     contactId: str(r.ConvertedContactId),
@@ -95,7 +112,7 @@ export function replicationDate(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
 
-function feedPath(object: string, feed: 'updated' | 'deleted', start: Date, end: Date): string {
+export function feedPath(object: string, feed: 'updated' | 'deleted', start: Date, end: Date): string {
   return `/sobjects/${soqlName(object)}/${feed}/?start=${encodeURIComponent(replicationDate(start))}&end=${encodeURIComponent(replicationDate(end))}`;
 }
 
@@ -124,7 +141,11 @@ export async function deletedIds(
     path: feedPath(object, 'deleted', start, end),
     kind: 'read',
   });
-  const parsed = parseWire(WireDeleted, answer.body, 'deleted feed');
+  return toDeletedFeed(answer.body);
+}
+
+export function toDeletedFeed(body: unknown): CrmDeletedFeed {
+  const parsed = parseWire(WireDeleted, body, 'deleted feed');
   return {
     deleted: parsed.deletedRecords,
     earliestDateAvailable: parsed.earliestDateAvailable,

@@ -4,7 +4,8 @@ import { parseWire } from './parse-wire.js';
 import { SalesforceRequestError } from './request-error.js';
 import { drainPages, queryPath, type Row } from './run-query.js';
 import { buildInQueries } from './soql.js';
-import { WireCompositeResponse, WireRestErrors } from './wire.js';
+import { subrequestError } from './read-many.js';
+import { WireCompositeResponse } from './wire.js';
 
 /*
  * X1: the Contacts and Leads a batch of people could be linked to, looked up by email for the
@@ -134,21 +135,7 @@ export async function findPeopleByEmail(
           },
           'read',
         );
-      if (response.httpStatusCode >= 400) {
-        const errors = WireRestErrors.safeParse(response.body);
-        const first = errors.success ? errors.data[0] : undefined;
-        throw new SalesforceRequestError(
-          first === undefined
-            ? { kind: 'http', status: response.httpStatusCode }
-            : {
-                kind: 'salesforce',
-                errorCode: first.errorCode,
-                message: first.message,
-                httpStatus: response.httpStatusCode,
-              },
-          'read',
-        );
-      }
+      if (response.httpStatusCode >= 400) throw subrequestError(response.httpStatusCode, response.body);
       for (const row of await drainPages(http, response.body)) out.push(sub.to(row));
     }
   }

@@ -27,3 +27,4 @@ export { SalesforceRequestError, failureFromError } from './request-error.js';
 export { HOW_TO_CREATE_EXTERNAL_ID } from './describe-cache.js';
 export { COLLECTION_LIMIT } from './collections.js';
 export { peopleQueries, lookupEmails } from './find-people.js';
+export { MAX_COMPOSITE_QUERIES, MAX_COMPOSITE_SUBREQUESTS } from './read-many.js';

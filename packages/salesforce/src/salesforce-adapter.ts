@@ -24,6 +24,7 @@ import { DescribeCache, doctorReport, externalIdProblem, EXTERNAL_ID_FIELD } fro
 import { findPeopleByEmail } from './find-people.js';
 import { connectJsforce } from './jsforce-api.js';
 import { parseWire } from './parse-wire.js';
+import { readMany } from './read-many.js';
 import { runQuery } from './run-query.js';
 import { WireLimits } from './wire.js';
 
@@ -131,6 +132,7 @@ export async function connectSalesforce(options: SalesforceAdapterOptions): Prom
     convertedLeadsSince: (since) => convertedLeadsSince(http, since),
     updatedIds: (object, start, end) => updatedIds(http, object, start, end),
     deletedIds: (object, start, end) => deletedIds(http, object, start, end),
+    readMany: (reads) => readMany(http, reads),
     findCreatedSince: (query) => findCreatedSince(http, query),
     query: (soql, o) => runQuery(http, soql, o),
     bulk,

@@ -1,0 +1,288 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { CrmsyncError, parseSettings } from '@crmsync/core';
+import {
+  buildServer,
+  issueApiKey,
+  resolveApiKey,
+  type CsvPlanner,
+  type SalesforceConnector,
+} from '@crmsync/server';
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { planImport, readCsv } from '../csv-import.js';
+import { ensureEmulator, stopEmulator } from '../embedded-emulator.js';
+import { EXIT } from '../exit-codes.js';
+import { print } from '../output.js';
+import type { Runtime } from '../runtime.js';
+import { connectWorkspace } from './connect.js';
+import { runWorkers } from './sync.js';
+import type { WithRuntime } from './types.js';
+
+const DEMO = 'demo';
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Margaret',
+  'Ken',
+  'Radia',
+  'Tim',
+  'Frances',
+  'John',
+  'Katherine',
+  'Dennis',
+  'Hedy',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Hamilton',
+  'Thompson',
+  'Perlman',
+  'Berners-Lee',
+  'Allen',
+  'Backus',
+  'Johnson',
+  'Ritchie',
+  'Lamarr',
+];
+const COMPANIES = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Hooli',
+  'Stark Industries',
+  'Wayne Enterprises',
+  'Soylent',
+  'Tyrell',
+  'Cyberdyne',
+  'Wonka',
+  'Gringotts',
+  'Oceanic',
+  'Vandelay',
+  'Pied Piper',
+];
+const STAGES = ['Cold', 'Approaching', 'Replied', 'Interested', 'Customer'];
+
+/** A demo workspace on the built-in emulator: a few hundred people across 40 companies, contact push on. */
+async function ensureDemo(rt: Runtime): Promise<void> {
+  const { store } = rt.opened;
+  if ((await store.workspaces.get(DEMO)) === null) {
+    await store.workspaces.create({
+      id: DEMO,
+      name: 'Demo sales team',
+      mailboxDomains: ['demo-sales.example'],
+      users: [{ id: 'u-1', name: 'Sam Seller', email: 'sam@demo-sales.example' }],
+      stages: {
+        people: STAGES,
+        companies: ['Prospect', 'Customer'],
+        deals: ['Discovery', 'Proposal', 'Won'],
+      },
+    });
+    const settings = parseSettings({
+      version: 2,
+      lifecycle: { configurationWindowHours: 0 },
+      contacts: { pushContacts: true, pushMode: 'stages', stages: ['Interested', 'Customer'] },
+    });
+    if (settings.ok) await store.transaction(DEMO, (tx) => tx.settings.put(settings.settings, 'demo'));
+  }
+  if ((await store.workspace(DEMO).connection.get()) === null) {
+    await connectWorkspace(rt, DEMO, { emulator: true });
+  }
+  const existing = await store.workspace(DEMO).records.list({ type: 'person', limit: 1 });
+  if (existing.items.length > 0) return;
+  const changes = [];
+  for (let c = 0; c < 40; c++) {
+    const name = `${COMPANIES[c % COMPANIES.length]}${c >= COMPANIES.length ? ` ${Math.floor(c / COMPANIES.length) + 1}` : ''}`;
+    changes.push({
+      type: 'company' as const,
+      op: 'upsert' as const,
+      data: {
+        id: `demo-c-${c}`,
+        workspaceId: DEMO,
+        name,
+        website: `https://www.${name.toLowerCase().replace(/[^a-z0-9]+/g, '')}.example`,
+        stage: c % 5 === 0 ? 'Customer' : 'Prospect',
+      },
+    });
+  }
+  for (let p = 0; p < 300; p++) {
+    const first = FIRST[p % FIRST.length]!;
+    const last = LAST[(p * 7) % LAST.length]!;
+    const company = p % 40;
+    changes.push({
+      type: 'person' as const,
+      op: 'upsert' as const,
+      data: {
+        id: `demo-p-${p}`,
+        workspaceId: DEMO,
+        firstName: first,
+        lastName: last,
+        title: ['VP Sales', 'CTO', 'Head of RevOps', 'Engineer', 'CEO'][p % 5],
+        email:
+          `${first}.${last}.${p}@${(changes[company]!.data as { website: string }).website.replace('https://www.', '')}`.toLowerCase(),
+        emailStatus: p % 9 === 0 ? 'guessed' : 'verified',
+        companyId: `demo-c-${company}`,
+        stage: STAGES[p % STAGES.length],
+        ownerId: 'u-1',
+      },
+    });
+  }
+  await rt.engine.ingestMany(DEMO, changes);
+}
+
+/** A CliError as the API's error: same words, a catalogue code instead of an exit code. */
+function asApiError(err: unknown): unknown {
+  if (!(err instanceof CliError)) return err;
+  const code =
+    err.exitCode === EXIT.usage
+      ? 'INVALID_INPUT'
+      : err.message.startsWith('Could not sign in')
+        ? 'SALESFORCE_AUTH_FAILED'
+        : 'SALESFORCE_UNAVAILABLE';
+  return new CrmsyncError(code, { problem: err.message }, { message: err.message, cause: err });
+}
+
+/** The REST API's ports, served by the CLI's own code (connect and CSV import behave the same in both). */
+export function serverPorts(rt: Pick<Runtime, 'config' | 'clock' | 'logger' | 'engine'>): {
+  connector: SalesforceConnector;
+  csv: CsvPlanner;
+} {
+  return {
+    connector: {
+      connect: (workspaceId, request) =>
+        connectWorkspace(rt as Runtime, workspaceId, request).catch((err: unknown) =>
+          Promise.reject(asApiError(err)),
+        ),
+    },
+    csv: {
+      async plan(kind, workspaceId, reader, file, fileName) {
+        try {
+          return await planImport(kind, workspaceId, reader, readCsv(kind, file, fileName));
+        } catch (err) {
+          throw asApiError(err);
+        }
+      },
+    },
+  };
+}
+
+/** A secret kept in DATA_DIR (mode 0600) so a restart prints the same one; created on first use. */
+function keptSecret(file: string, create: () => Promise<string>): Promise<string> {
+  if (existsSync(file)) return Promise.resolve(readFileSync(file, 'utf8').trim());
+  return create().then((value) => {
+    writeFileSync(file, `${value}\n`, { mode: 0o600 });
+    return value;
+  });
+}
+
+/** Starts the REST API on $PORT and prints its URL, then the admin key and the demo workspace's API key. */
+async function startApi(rt: Runtime, demo: boolean): Promise<() => Promise<void>> {
+  const adminKey =
+    process.env.CRMSYNC_ADMIN_KEY ??
+    (await keptSecret(
+      join(rt.config.dataDir, 'admin.key'),
+      async () => `csa.${randomBytes(24).toString('base64url')}`,
+    ));
+  const app = await buildServer({
+    store: rt.opened.store,
+    queue: rt.opened.queue,
+    engine: rt.engine,
+    clock: rt.clock,
+    logger: rt.logger,
+    adminKey,
+    ...serverPorts(rt),
+  });
+  await app.listen({ port: rt.config.port, host: '127.0.0.1' });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : rt.config.port}`;
+  print(`crmsync API: ${url}/api/v1 (OpenAPI: ${url}/docs)`);
+  print(`Admin key (creates workspaces and API keys): ${adminKey}`);
+  if (demo) {
+    const file = join(rt.config.dataDir, 'demo-api-key');
+    // The clear key is kept in DATA_DIR only for the demo; the store holds its hash.
+    let key = existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+    if (key === null || (await resolveApiKey(rt.opened.store, key)) === null) {
+      key = (await issueApiKey(rt.opened.store, DEMO, 'demo')).key;
+      writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    }
+    print(`Demo workspace API key: ${key}`);
+    print(`  curl -H "Authorization: Bearer ${key}" ${url}/api/v1/people?limit=5`);
+  }
+  return () => app.close();
+}
+
+export function serveCommands(program: Command, run: WithRuntime): void {
+  program
+    .command('serve')
+    .description('run crmsync: the built-in emulator when no org is connected, and the workers')
+    .option(
+      '--demo',
+      'create and connect the demo workspace on the built-in emulator (what `npm start` does)',
+    )
+    .action(
+      run(async (rt, o: { demo?: boolean }) => {
+        const emulator = await ensureEmulator({
+          dataDir: rt.config.dataDir,
+          port: rt.config.emulatorPort,
+          clock: rt.clock,
+        });
+        if (o.demo === true) await ensureDemo(rt);
+        const closeApi = await startApi(rt, o.demo === true);
+        print(`crmsync is running on SQLite at ${rt.config.databaseFile}`);
+        print(
+          `Built-in Salesforce emulator: ${emulator} (see what crmsync wrote: ${emulator}/__emulator/ui)`,
+        );
+        print(
+          'The web settings UI is not built yet; use the API above or the CLI in another terminal, e.g.:',
+        );
+        print('  npx crmsync status --workspace demo');
+        print('  npx crmsync log --workspace demo');
+        print('  npx crmsync push-all --workspace demo --dry-run');
+        print('Workers are pushing and pulling now. Ctrl-C stops them (queued work is kept).');
+        const stop = new AbortController();
+        for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => stop.abort());
+        await runWorkers(rt, stop.signal);
+        await closeApi();
+      }),
+    );
+
+  const emu = program
+    .command('emulator')
+    .description('the built-in Salesforce emulator used in embedded mode');
+  emu
+    .command('start')
+    .description('start it (it keeps running in the background)')
+    .action(
+      run(async (rt) => {
+        print(
+          `Salesforce emulator running at ${await ensureEmulator({ dataDir: rt.config.dataDir, port: rt.config.emulatorPort, clock: rt.clock })}`,
+        );
+      }),
+    );
+  emu.command('stop').action(
+    run(async (rt) => {
+      let pid: number | null = null;
+      try {
+        pid = Number(readFileSync(join(rt.config.dataDir, 'emulator.pid'), 'utf8').trim()) || null;
+      } catch {
+        pid = null;
+      }
+      print(
+        (await stopEmulator(`http://127.0.0.1:${rt.config.emulatorPort}`, pid))
+          ? 'Stopped the emulator.'
+          : 'The emulator was not running.',
+      );
+    }),
+  );
+}

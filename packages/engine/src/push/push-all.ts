@@ -1,0 +1,360 @@
+import {
+  CrmsyncError,
+  type BulkJobRecord,
+  type BulkResults,
+  type LinkInput,
+  type LogCount,
+  type LogEntryInput,
+  type PushObject,
+} from '@crmsync/core';
+import type { CrmSessions } from '../crm-session.js';
+import type { EngineDeps } from '../deps.js';
+import { appendEvent } from '../events.js';
+import {
+  EXTERNAL_ID_FIELD,
+  loadPushContext,
+  type AccountCandidateSource,
+  type PushContext,
+} from './context.js';
+import { toCrmFields } from './create-records.js';
+import { executePlan, type DeferredCreate, type PushOutcome } from './execute.js';
+import { planPush } from './plan.js';
+import { trafficFor } from './worker.js';
+
+/*
+ * C9 "Push all contacts": every unlinked person now, as Contacts or Leads per C4, ignoring C2/C3.
+ * Pages through the store (memory stays flat whatever the count), reports progress, tags every log
+ * entry with the run id and ends with counts by reason. Above `bulkThreshold` people, on an org
+ * with `Crmsync_Id__c`, the creates go through Bulk API 2.0 as upserts on it, driven step by step:
+ * the job id is persisted BEFORE the upload, so a crash during upload or poll resumes that job
+ * (poll it, read its results) instead of uploading again. Resuming never resends what landed
+ * (landed people are linked, so they are no longer unlinked) and never creates twice (X4).
+ */
+
+export interface PushAllProgress {
+  total: number;
+  done: number;
+  created: number;
+  linked: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface PushAllResult extends PushAllProgress {
+  runId: string;
+  /** Whether the creates went through Bulk API 2.0. */
+  bulk: boolean;
+  /** Log entries of the run grouped by action, rules and reason. */
+  byReason: LogCount[];
+}
+
+export interface PushAllOptions {
+  runId?: string;
+  onProgress?: (progress: PushAllProgress) => void;
+  /** People planned at once (one X1 lookup each); default 2,000. */
+  pageSize?: number;
+  /** Rows per Bulk job; default 10,000. */
+  bulkJobSize?: number;
+  accounts?: AccountCandidateSource;
+}
+
+/** Local states of a persisted Bulk job besides Salesforce's. */
+const APPLIED = 'Applied';
+const ABANDONED = 'Abandoned';
+
+/** Ids of live, unlinked people, one store page at a time. */
+export async function* unlinkedPeople(
+  deps: EngineDeps,
+  workspaceId: string,
+  orgId: string,
+  pageSize: number,
+): AsyncGenerator<string[]> {
+  const reader = deps.store.workspace(workspaceId);
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<typeof reader.records.list<'person'>>> = await reader.records.list({
+      type: 'person',
+      cursor,
+      limit: pageSize,
+    });
+    const ids = page.items.map((r) => r.id);
+    const links = await reader.links.getMany('person', ids, orgId);
+    const linked = new Set(
+      links.filter((l) => l.state === 'active' || l.state === 'deleted_locally').map((l) => l.localId),
+    );
+    const out = ids.filter((id) => !linked.has(id));
+    if (out.length > 0) yield out;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+}
+
+export function newRunId(deps: Pick<EngineDeps, 'clock' | 'random'>, prefix = 'push-all'): string {
+  return `${prefix}-${deps.clock.now().toISOString().replace(/[-:.]/g, '')}-${Math.floor(deps.random() * 1e9).toString(36)}`;
+}
+
+function tally(progress: PushAllProgress, outcome: PushOutcome): void {
+  progress.done++;
+  if (outcome.status === 'failed' || outcome.status === 'budget') progress.failed++;
+  else if (outcome.action === 'create') progress.created++;
+  else if (outcome.action === 'link' || outcome.action === 'update' || outcome.action === 'unchanged')
+    progress.linked++;
+  else progress.skipped++;
+}
+
+/** Applies a finished Bulk job's results: links, log entries, events, in one transaction. */
+async function applyBulkResults(
+  ctx: PushContext,
+  job: BulkJobRecord,
+  results: BulkResults,
+  pending: Map<string, DeferredCreate> | null,
+  progress: PushAllProgress,
+): Promise<void> {
+  const object = job.object as PushObject;
+  const links: LinkInput[] = [];
+  const log: LogEntryInput[] = [];
+  const events: { type: string; data: Record<string, unknown> }[] = [];
+  const localOf = (row: Record<string, string>) => row[EXTERNAL_ID_FIELD] ?? '';
+  const snapshotOf = (row: Record<string, string>) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row))
+      if (k !== EXTERNAL_ID_FIELD && !k.startsWith('sf__')) out[k] = v === '#N/A' || v === '' ? null : v;
+    return out;
+  };
+  const runId = ctx.runId;
+  for (const s of results.successful) {
+    const localId = localOf(s.row);
+    if (localId === '') continue;
+    const d = pending?.get(localId);
+    links.push({
+      localType: 'person',
+      localId,
+      orgId: ctx.orgId,
+      sfObject: object,
+      sfId: s.id,
+      snapshot: d?.fields ?? snapshotOf(s.row),
+      systemModstamp: null,
+      state: 'active',
+      mergedInto: null,
+    });
+    events.push({
+      type: 'link.created',
+      data: { localType: 'person', localId, sfObject: object, sfId: s.id },
+    });
+    events.push({
+      type: 'record.created_in_salesforce',
+      data: { localType: 'person', localId, sfObject: object, sfId: s.id },
+    });
+    log.push({
+      recordType: 'person',
+      recordId: localId,
+      action: 'create',
+      rules: [...(d?.decision.rules ?? ['C9', 'C4']), 'X4'],
+      reason: `${d?.decision.reason ?? 'Pushed by "Push all contacts" (C9).'} Sent through Bulk API 2.0 job ${job.sfJobId}.`,
+      payload: { fields: d?.fields ?? snapshotOf(s.row), bulkJobId: job.sfJobId },
+      sfObject: object,
+      sfId: s.id,
+      runId,
+    });
+    progress.done++;
+    progress.created++;
+  }
+  for (const f of results.failed) {
+    const localId = localOf(f.row);
+    if (localId === '') continue;
+    const message = `Salesforce refused it: ${f.error.statusCode}: ${f.error.message}${f.error.fields.length > 0 ? ` (fields: ${f.error.fields.join(', ')})` : ''}.${f.classification.retryable ? ' Run push all again or retry it.' : ' Fix the cause, then push it again.'}`;
+    log.push({
+      recordType: 'person',
+      recordId: localId,
+      action: 'fail',
+      rules: ['C9', 'O4'],
+      reason: message,
+      payload: { bulkJobId: job.sfJobId },
+      sfObject: object,
+      errorCode: f.error.statusCode,
+      errorMessage: message,
+      runId,
+    });
+    events.push({
+      type: 'push.failed',
+      data: { localType: 'person', localId, code: f.classification.code, sfCode: f.error.statusCode },
+    });
+    progress.done++;
+    progress.failed++;
+  }
+  for (const u of results.unprocessed) {
+    const localId = localOf(u.row);
+    if (localId === '') continue;
+    const message = `Bulk API job ${job.sfJobId} did not process it; run push all again to send it.`;
+    log.push({
+      recordType: 'person',
+      recordId: localId,
+      action: 'fail',
+      rules: ['C9', 'O4'],
+      reason: message,
+      payload: { bulkJobId: job.sfJobId },
+      sfObject: object,
+      errorCode: 'BULK_UNPROCESSED',
+      errorMessage: message,
+      runId,
+    });
+    progress.done++;
+    progress.failed++;
+  }
+  await ctx.deps.store.transaction(ctx.workspaceId, async (tx) => {
+    for (const l of links) await tx.links.put(l);
+    if (log.length > 0) await tx.log.append(log);
+    for (const e of events) await appendEvent(tx, e.type, e.data);
+    await tx.bulkJobs.updateState(ctx.orgId, job.sfJobId, APPLIED);
+  });
+}
+
+const waitOptions = (ctx: PushContext) => ({
+  intervalMs: ctx.options.bulkPollIntervalMs,
+  timeoutMs: ctx.options.bulkPollTimeoutMs,
+});
+
+/** Finishes the Bulk jobs a crashed run left: polls and applies the ones that were uploaded; abandons the ones that never were. */
+async function resumeBulkJobs(ctx: PushContext, progress: PushAllProgress): Promise<void> {
+  const reader = ctx.deps.store.workspace(ctx.workspaceId);
+  const open = (await reader.bulkJobs.list({ orgId: ctx.orgId })).filter(
+    (j) => j.state !== APPLIED && j.state !== ABANDONED && j.operation !== 'query',
+  );
+  for (const job of open) {
+    const sf = await ctx.crm.bulk.getJob(job.sfJobId);
+    if (sf.state === 'Open') {
+      // Never closed: whatever was uploaded was not processed. Abort it; its people are still unlinked and go again.
+      await ctx.crm.bulk.abortJob(job.sfJobId).catch(() => undefined);
+      await ctx.deps.store.transaction(ctx.workspaceId, (tx) =>
+        tx.bulkJobs.updateState(ctx.orgId, job.sfJobId, ABANDONED),
+      );
+      continue;
+    }
+    const finished =
+      sf.state === 'UploadComplete' || sf.state === 'InProgress'
+        ? await ctx.crm.bulk.waitForJob(job.sfJobId, waitOptions(ctx))
+        : sf;
+    const results = await ctx.crm.bulk.getResults(finished.id);
+    await applyBulkResults({ ...ctx, runId: job.runId ?? ctx.runId }, job, results, null, progress);
+  }
+}
+
+async function runBulkJob(
+  ctx: PushContext,
+  object: PushObject,
+  creates: DeferredCreate[],
+  progress: PushAllProgress,
+): Promise<void> {
+  const rows = creates.map((c) => toCrmFields({ ...c.fields, [EXTERNAL_ID_FIELD]: c.item.id }));
+  const pending = new Map(creates.map((c) => [c.item.id, c]));
+  let record: BulkJobRecord | null = null;
+  const { job, results } = await ctx.crm.bulk.runIngest({
+    jobId: null,
+    object,
+    operation: 'upsert',
+    externalIdField: EXTERNAL_ID_FIELD,
+    rows,
+    wait: waitOptions(ctx),
+    onJobCreated: async (created) => {
+      record = {
+        orgId: ctx.orgId,
+        sfJobId: created.id,
+        object,
+        operation: 'upsert',
+        state: created.state,
+        localIds: creates.map((c) => c.item.id),
+        runId: ctx.runId,
+        createdAt: ctx.deps.clock.now(),
+      };
+      const r = record;
+      await ctx.deps.store.transaction(ctx.workspaceId, (tx) => tx.bulkJobs.put(r));
+    },
+  });
+  const persisted: BulkJobRecord = record ?? {
+    orgId: ctx.orgId,
+    sfJobId: job.id,
+    object,
+    operation: 'upsert',
+    state: job.state,
+    localIds: [],
+    runId: ctx.runId,
+    createdAt: ctx.deps.clock.now(),
+  };
+  await applyBulkResults(ctx, persisted, results, pending, progress);
+}
+
+/** Counts the people push all would consider (unlinked, live), one page at a time. */
+async function countUnlinked(
+  deps: EngineDeps,
+  workspaceId: string,
+  orgId: string,
+  pageSize: number,
+): Promise<number> {
+  let n = 0;
+  for await (const ids of unlinkedPeople(deps, workspaceId, orgId, pageSize)) n += ids.length;
+  return n;
+}
+
+/** C9. Throws PAUSED/DISCONNECTED when traffic is stopped; per-record failures are counted and logged. */
+export async function pushAll(
+  deps: EngineDeps,
+  sessions: CrmSessions,
+  workspaceId: string,
+  options: PushAllOptions = {},
+): Promise<PushAllResult> {
+  const connection = await deps.store.workspace(workspaceId).connection.get();
+  if (connection === null) throw new CrmsyncError('DISCONNECTED', { workspaceId });
+  const gate = trafficFor(connection, 'manual_push', deps.clock.now());
+  if (!gate.allowed)
+    throw new CrmsyncError(gate.code, { workspaceId, rule: gate.rule }, { message: gate.reason });
+  const session = await sessions.session(workspaceId);
+  await session.refreshBudget();
+  const runId = options.runId ?? newRunId(deps);
+  const ctx = await loadPushContext(deps, session, {
+    runId,
+    ...(options.accounts === undefined ? {} : { accounts: options.accounts }),
+  });
+  const pageSize = options.pageSize ?? 2_000;
+  const progress: PushAllProgress = { total: 0, done: 0, created: 0, linked: 0, skipped: 0, failed: 0 };
+  const report = () => options.onProgress?.({ ...progress });
+
+  await resumeBulkJobs(ctx, progress);
+  progress.total = progress.done + (await countUnlinked(deps, workspaceId, ctx.orgId, pageSize));
+  report();
+  const object: PushObject = ctx.settings.contacts.createAs === 'lead' ? 'Lead' : 'Contact';
+  const bulk =
+    progress.total - progress.done > ctx.options.bulkThreshold &&
+    ctx.externalId[object] &&
+    ctx.externalId.Account;
+  const jobSize = options.bulkJobSize ?? 10_000;
+  let buffer: DeferredCreate[] = [];
+  let bufferObject: PushObject = object;
+
+  const flush = async () => {
+    if (buffer.length === 0) return;
+    const creates = buffer;
+    buffer = [];
+    await runBulkJob(ctx, bufferObject, creates, progress);
+    report();
+  };
+
+  for await (const ids of unlinkedPeople(deps, workspaceId, ctx.orgId, pageSize)) {
+    for (let i = 0; i < ids.length; i += bulk ? pageSize : ctx.options.batchSize) {
+      const batch = ids.slice(i, i + (bulk ? pageSize : ctx.options.batchSize));
+      const planned = await planPush(ctx, 'person', batch, 'push_all');
+      const deferred: DeferredCreate[] = [];
+      const outcomes = await executePlan(
+        ctx,
+        planned,
+        bulk ? { deferCreates: (o, c) => ((bufferObject = o), deferred.push(...c)) } : {},
+      );
+      for (const o of outcomes.values()) tally(progress, o);
+      buffer.push(...deferred);
+      report();
+      if (buffer.length >= jobSize) await flush();
+    }
+  }
+  await flush();
+  await session.flushLedger();
+  const byReason = await deps.store.workspace(workspaceId).log.countByOutcome(runId);
+  return { ...progress, runId, bulk, byReason };
+}
