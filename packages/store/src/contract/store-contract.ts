@@ -667,6 +667,39 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal(rest[0]?.type, 'person.linked');
     });
 
+    test('events: concurrent writers commit ids in order, so an `after` cursor never skips an event (O5)', async (t) => {
+      const { store } = await openFresh(t, makeStore);
+      await store.workspaces.create(workspaceDoc('w1'));
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let signal!: () => void;
+      const appendedA = new Promise<void>((r) => (signal = r));
+      const a = store.transaction('w1', async (tx) => {
+        await tx.events.append('a', {});
+        signal();
+        await gate;
+      });
+      await appendedA;
+      const b = store.transaction('w1', async (tx) => {
+        await tx.events.append('b', {});
+      });
+      // Give the second writer every chance to commit ahead of the first, if nothing orders them.
+      await new Promise((r) => setTimeout(r, 150));
+      const seen = await store.workspace('w1').events.listAfter(0);
+      release();
+      await Promise.all([a, b]);
+      const all = await store.workspace('w1').events.listAfter(0);
+      assert.deepEqual(
+        all.map((e) => e.type),
+        ['a', 'b'],
+      );
+      assert.deepEqual(
+        seen.map((e) => e.id),
+        all.slice(0, seen.length).map((e) => e.id),
+        'what a reader saw mid-way is a prefix of the final order',
+      );
+    });
+
     test('bulk jobs: the job id is kept with its records so a re-run can resume it', async (t) => {
       const { store, clock } = await openFresh(t, makeStore);
       await store.workspaces.create(workspaceDoc('w1'));
