@@ -1,0 +1,71 @@
+import type { Clock, JobQueue, Logger, Store, WorkspaceReader } from '@crmsync/core';
+import type { Engine } from '@crmsync/engine';
+
+/** How to reach Salesforce when an admin connects a workspace (the CLI's `connectWorkspace`). */
+export type ConnectRequest =
+  | { emulator: true }
+  | {
+      loginUrl: string;
+      clientId: string;
+      clientSecret: string;
+      username?: string;
+      password?: string;
+      clientCredentials?: boolean;
+    };
+
+/**
+ * Connects a workspace: signs in once, then saves the connection (L1 starts the window).
+ * Throws CrmsyncError for failures a person can act on (bad credentials, emulator down).
+ */
+export interface SalesforceConnector {
+  connect(
+    workspaceId: string,
+    request: ConnectRequest,
+  ): Promise<{ orgId: string; windowEndsAt: Date | null }>;
+}
+
+export type CsvKind = 'people' | 'companies';
+
+/** One row-level note of a CSV import; `error` rows were skipped, `warning` rows imported. */
+export interface CsvRowNote {
+  row: number;
+  level: 'error' | 'warning';
+  message: string;
+}
+
+export interface CsvPlan {
+  changes: Array<{ type: 'person' | 'company'; op: 'upsert'; data: Record<string, unknown>; row: number }>;
+  notes: CsvRowNote[];
+  rows: number;
+}
+
+/**
+ * Turns a CSV file into ingest changes (the CLI's `csv-import.ts`). Throws CrmsyncError
+ * INVALID_INPUT for a file refused whole (not UTF-8, unreadable, required column missing).
+ */
+export interface CsvPlanner {
+  plan(
+    kind: CsvKind,
+    workspaceId: string,
+    reader: WorkspaceReader,
+    file: Buffer,
+    fileName: string,
+  ): Promise<CsvPlan>;
+}
+
+/** Everything the REST API needs, in one named object (STYLE 5). */
+export interface ServerDeps {
+  store: Store;
+  queue: JobQueue;
+  engine: Engine;
+  clock: Clock;
+  logger: Logger;
+  /** The admin key in clear (it is compared by hash); it creates workspaces and their API keys. */
+  adminKey: string;
+  connector: SalesforceConnector;
+  csv: CsvPlanner;
+  /** Largest JSON body accepted, bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Largest CSV file accepted, bytes (default 20 MiB). */
+  csvBodyLimit?: number;
+}

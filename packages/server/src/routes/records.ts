@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { Company, CrmsyncError, LocalId, Person, type StoredRecord } from '@crmsync/core';
+import type { IngestResult } from '@crmsync/engine';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { callerOf } from '../auth.js';
+import type { ServerDeps } from '../deps.js';
+import { iso, IsoDate, Limit, QueryBoolean } from '../schemas.js';
+
+/*
+ * People and companies as the host feeds them: create, replace, upsert by the host's external id,
+ * delete, get, and list with filters and cursor pagination. Every write goes through the engine's
+ * ingest (the record, its log entry and its push job commit together). Ids are looked up in the
+ * caller's workspace only, so another workspace's id is a 404.
+ */
+
+type RecordType = 'person' | 'company';
+
+const SPEC = {
+  person: { path: 'people', noun: 'person', schema: Person, prefix: 'p' },
+  company: { path: 'companies', noun: 'company', schema: Company, prefix: 'c' },
+} as const;
+
+const RecordOut = z.object({
+  type: z.enum(['person', 'company']),
+  id: z.string(),
+  externalId: z.string().nullable(),
+  version: z.number().int(),
+  updatedAt: IsoDate,
+  deletedAt: IsoDate.nullable(),
+  data: z.record(z.string(), z.unknown()),
+});
+const WriteOut = z.object({
+  record: RecordOut,
+  change: z.string().describe('What the write changed (created, updated, unchanged, deleted)'),
+  eligibility: z.unknown().describe('Whether and why the record can be pushed (C2, C3, A1, A2)'),
+  queued: z.boolean().describe('A push job was enqueued'),
+});
+
+function recordOut(r: StoredRecord): z.infer<typeof RecordOut> {
+  const { workspaceId: _w, ...data } = r.data as Record<string, unknown>;
+  return {
+    type: r.type as RecordType,
+    id: r.id,
+    externalId: r.externalId,
+    version: r.version,
+    updatedAt: r.updatedAt.toISOString(),
+    deletedAt: iso(r.deletedAt),
+    data,
+  };
+}
+
+/** A refused ingest as the API's error (the catalogue code the engine chose, the field named). */
+function refused(result: Extract<IngestResult, { ok: false }>): CrmsyncError {
+  return new CrmsyncError(
+    result.code,
+    { problems: result.problems, ...(result.id === null ? {} : { id: result.id }) },
+    { message: result.message },
+  );
+}
+
+type Doc = Record<string, unknown>;
+
+/** The host's document: the core schema without what the server sets (workspace, origin); unknown fields refused. */
+function bodySchemas(type: RecordType): {
+  Body: z.ZodType<Doc>;
+  CreateBody: z.ZodType<Doc & { id?: string | undefined }>;
+  ExternalBody: z.ZodType<Doc>;
+} {
+  return type === 'person'
+    ? shapes(Person.omit({ workspaceId: true, origin: true, id: true }))
+    : shapes(Company.omit({ workspaceId: true, origin: true, id: true }));
+}
+
+function shapes<S extends z.ZodRawShape & { externalId: z.ZodType }>(base: z.ZodObject<S>) {
+  return {
+    Body: base.strict() as unknown as z.ZodType<Doc>,
+    CreateBody: base
+      .extend({ id: LocalId.optional().describe('Generated when left out') })
+      .strict() as unknown as z.ZodType<Doc & { id?: string | undefined }>,
+    ExternalBody: base.omit({ externalId: true } as never).strict() as unknown as z.ZodType<Doc>,
+  };
+}
+
+export const recordRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; type: RecordType }> = async (
+  app,
+  { deps, type },
+) => {
+  const spec = SPEC[type];
+  const schemas = bodySchemas(type);
+  const { Body, CreateBody, ExternalBody } = schemas;
+  const IdParams = z.object({ id: z.string() });
+  const tags = [spec.path];
+
+  async function write(workspaceId: string, data: Record<string, unknown>) {
+    const result = await deps.engine.ingest(workspaceId, {
+      type,
+      op: 'upsert',
+      data: { ...data, workspaceId },
+    });
+    if (!result.ok) throw refused(result);
+    const stored = await deps.store.workspace(workspaceId).records.get(type, result.id);
+    if (stored === null) throw new Error(`ingested ${type} ${result.id} is not readable`);
+    return {
+      record: recordOut(stored),
+      change: String(result.change),
+      eligibility: result.eligibility,
+      queued: result.queued,
+    };
+  }
+  async function existing(workspaceId: string, id: string): Promise<StoredRecord> {
+    const r = await deps.store.workspace(workspaceId).records.get(type, id);
+    if (r === null || r.deletedAt !== null) throw new CrmsyncError('NOT_FOUND', { resource: spec.noun, id });
+    return r;
+  }
+
+  app.post(
+    `/${spec.path}`,
+    {
+      schema: {
+        tags,
+        summary: `Create a ${spec.noun} (409 when the id or external id is taken)`,
+        body: CreateBody,
+        response: { 201: WriteOut },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = callerOf(request);
+      const id = request.body.id ?? `${spec.prefix}_${randomUUID()}`;
+      const records = deps.store.workspace(workspaceId).records;
+      const taken = await records.get(type, id);
+      if (taken !== null && taken.deletedAt === null) {
+        throw new CrmsyncError(
+          'CONFLICT',
+          { resource: spec.noun, id },
+          { message: `A ${spec.noun} with id ${id} already exists; update it with PUT /${spec.path}/${id}.` },
+        );
+      }
+      return reply.status(201).send(await write(workspaceId, { ...request.body, id }));
+    },
+  );
+
+  app.get(
+    `/${spec.path}/:id`,
+    { schema: { tags, summary: `One ${spec.noun}`, params: IdParams, response: { 200: RecordOut } } },
+    async (request) => recordOut(await existing(callerOf(request).workspaceId, request.params.id)),
+  );
+
+  app.put(
+    `/${spec.path}/:id`,
+    {
+      schema: {
+        tags,
+        summary: `Replace a ${spec.noun} (404 when unknown)`,
+        params: IdParams,
+        body: Body,
+        response: { 200: WriteOut },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = callerOf(request);
+      await existing(workspaceId, request.params.id);
+      return write(workspaceId, { ...request.body, id: request.params.id });
+    },
+  );
+
+  app.put(
+    `/${spec.path}/by-external-id/:externalId`,
+    {
+      schema: {
+        tags,
+        summary: `Create or replace the ${spec.noun} with this external id`,
+        params: z.object({ externalId: z.string().min(1).max(255) }),
+        body: ExternalBody,
+        response: { 200: WriteOut, 201: WriteOut },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = callerOf(request);
+      const { externalId } = request.params;
+      const found = await deps.store.workspace(workspaceId).records.findByExternalId(type, externalId);
+      const id = found?.id ?? `${spec.prefix}_${randomUUID()}`;
+      const out = await write(workspaceId, { ...request.body, externalId, id });
+      return reply.status(found === null ? 201 : 200).send(out);
+    },
+  );
+
+  app.delete(
+    `/${spec.path}/:id`,
+    {
+      schema: {
+        tags,
+        summary: `Delete a ${spec.noun} (soft: links and the log keep referring to it)`,
+        params: IdParams,
+        response: { 200: RecordOut },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = callerOf(request);
+      await existing(workspaceId, request.params.id);
+      const result = await deps.engine.ingest(workspaceId, { type, op: 'delete', id: request.params.id });
+      if (!result.ok) throw refused(result);
+      const stored = await deps.store.workspace(workspaceId).records.get(type, request.params.id);
+      return recordOut(stored!);
+    },
+  );
+
+  app.get(
+    `/${spec.path}`,
+    {
+      schema: {
+        tags,
+        summary: `List ${spec.path}, ordered by id, a page at a time`,
+        querystring: z
+          .object({
+            limit: Limit(500, 100),
+            cursor: z.string().optional().describe('nextCursor of the previous page'),
+            updatedAfter: z.iso.datetime({ offset: true }).optional(),
+            includeDeleted: QueryBoolean.optional(),
+            stage: z.string().optional().describe('Only this stage (filters within each page)'),
+            externalId: z.string().optional(),
+            ...(type === 'person'
+              ? { email: z.string().optional().describe('Exact email, case-insensitive (one page)') }
+              : {}),
+          })
+          .strict(),
+        response: { 200: z.object({ items: z.array(RecordOut), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = callerOf(request);
+      const q = request.query as typeof request.query & { email?: string };
+      const records = deps.store.workspace(workspaceId).records;
+      if (q.externalId !== undefined) {
+        const r = await records.findByExternalId(type, q.externalId);
+        return {
+          items: r === null || (r.deletedAt !== null && q.includeDeleted !== true) ? [] : [recordOut(r)],
+          nextCursor: null,
+        };
+      }
+      if (q.email !== undefined) {
+        return { items: (await records.findPeopleByEmail(q.email)).map(recordOut), nextCursor: null };
+      }
+      const page = await records.list({
+        type,
+        limit: q.limit,
+        cursor: q.cursor ?? null,
+        ...(q.updatedAfter === undefined ? {} : { updatedAfter: new Date(q.updatedAfter) }),
+        ...(q.includeDeleted === undefined ? {} : { includeDeleted: q.includeDeleted }),
+      });
+      const items =
+        q.stage === undefined
+          ? page.items
+          : page.items.filter((r) => (r.data as { stage?: string | null }).stage === q.stage);
+      return { items: items.map(recordOut), nextCursor: page.nextCursor };
+    },
+  );
+};
