@@ -173,6 +173,7 @@ const lead = object(
     field('City', 'string', { length: 40 }),
     field('Country', 'string', { length: 80 }),
     field('Phone', 'phone'),
+    field('MobilePhone', 'phone', { label: 'Mobile Phone' }),
     field('Email', 'email', { idLookup: true }),
     field('Website', 'url'),
     field('Description', 'textarea'),
