@@ -18,6 +18,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'emulator collections', module: '../packages/sf-emulator/bench/collections.ts' },
   { name: 'emulator query', module: '../packages/sf-emulator/bench/query.ts' },
   { name: 'emulator bulk', module: '../packages/sf-emulator/bench/bulk.ts' },
+  { name: 'sync backfill', module: './sync-backfill.ts' },
+  { name: 'sync trickle', module: './sync-trickle.ts' },
 ];
 
 const only = process.argv.slice(2);

@@ -238,9 +238,7 @@ export interface Harness {
   /** SOQL over HTTP with the org's token; every page. */
   soql<T = Record<string, unknown>>(query: string): Promise<T[]>;
   /** The emulator's per-record write counts (by Salesforce id) and totals per object. */
-  writes(
-    ids?: readonly string[],
-  ): Promise<{
+  writes(ids?: readonly string[]): Promise<{
     records: Record<string, RecordWrites | null>;
     totals: Record<string, Record<string, number>>;
   }>;

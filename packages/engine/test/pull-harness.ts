@@ -28,9 +28,7 @@ export interface PullWorld extends Harness {
   /** Every write the org received, all objects and operations. */
   writeTotal(): Promise<number>;
   /** The local record linked to a Salesforce id in the connected org (any link state). */
-  linked(
-    sfId: string,
-  ): Promise<{
+  linked(sfId: string): Promise<{
     localType: string;
     localId: string;
     state: string;
