@@ -27,7 +27,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const typecheck = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
+const typecheck = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (typecheck.status !== 0) {
   console.error('run-tests: the type check failed');
   process.exit(typecheck.status ?? 1);
