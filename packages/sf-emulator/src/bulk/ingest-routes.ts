@@ -5,7 +5,13 @@ import { bulkErrors } from './bulk-errors.js';
 import type { ResolvedBulkDeps } from './bulk-deps.js';
 import { csvDocument, csvLine } from './csv-write.js';
 import { ingestJobInfo, ingestJobSummary } from './job-info.js';
-import { CLIENT_TRANSITIONS, DELETABLE_STATES, TERMINAL_STATES, type IngestJob } from './job-model.js';
+import {
+  CLIENT_TRANSITIONS,
+  DELETABLE_STATES,
+  TERMINAL_STATES,
+  newJobBase,
+  type IngestJob,
+} from './job-model.js';
 import type { JobStore } from './job-store.js';
 import { changeJobStateBody, createIngestJobBody, parseBody } from './parse-job-request.js';
 import { fieldIndex } from './plan-columns.js';
@@ -76,22 +82,9 @@ function createJob(req: EmuRequest, store: JobStore): EmuResponse {
     }
     externalIdFieldName = field.name;
   }
-  const now = req.org.now();
   const job: IngestJob = {
     kind: 'ingest',
-    id: store.nextId(),
-    org: req.org,
-    createdById: req.userId,
-    createdDate: now,
-    systemModstamp: now,
-    state: 'Open',
-    apiVersion: req.apiVersion ?? '62.0',
-    columnDelimiter: body.columnDelimiter ?? 'COMMA',
-    lineEnding: body.lineEnding ?? 'LF',
-    numberRecordsProcessed: 0,
-    retries: 0,
-    totalProcessingTime: 0,
-    deleted: false,
+    ...newJobBase(req, store.nextId(), 'Open', body),
     object: object.name,
     operation: body.operation,
     externalIdFieldName,

@@ -44,7 +44,7 @@ export const TERMINAL_STATES: readonly JobState[] = ['JobComplete', 'Failed', 'A
 /** Salesforce deletes only jobs that are not being written to or processed. */
 export const DELETABLE_STATES: readonly JobState[] = ['UploadComplete', 'JobComplete', 'Failed', 'Aborted'];
 
-interface JobBase {
+export interface JobBase {
   id: string;
   org: WritableOrg;
   createdById: string;
@@ -101,3 +101,28 @@ export interface QueryJob extends JobBase {
 }
 
 export type BulkJob = IngestJob | QueryJob;
+
+/** The fields every new job starts with, ingest or query: one place, so the two never drift. */
+export function newJobBase(
+  req: { org: WritableOrg; userId: string; apiVersion: string | null },
+  id: string,
+  state: JobState,
+  format: { columnDelimiter?: ColumnDelimiter | undefined; lineEnding?: LineEnding | undefined },
+): JobBase {
+  const now = req.org.now();
+  return {
+    id,
+    org: req.org,
+    createdById: req.userId,
+    createdDate: now,
+    systemModstamp: now,
+    state,
+    apiVersion: req.apiVersion ?? '62.0',
+    columnDelimiter: format.columnDelimiter ?? 'COMMA',
+    lineEnding: format.lineEnding ?? 'LF',
+    numberRecordsProcessed: 0,
+    retries: 0,
+    totalProcessingTime: 0,
+    deleted: false,
+  };
+}

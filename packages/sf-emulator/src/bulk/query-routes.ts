@@ -6,7 +6,7 @@ import { bulkErrors } from './bulk-errors.js';
 import type { ResolvedBulkDeps } from './bulk-deps.js';
 import { csvDocument, csvLine } from './csv-write.js';
 import { queryJobInfo, queryJobSummary } from './job-info.js';
-import { CLIENT_TRANSITIONS, DELETABLE_STATES, type QueryJob } from './job-model.js';
+import { CLIENT_TRANSITIONS, DELETABLE_STATES, newJobBase, type QueryJob } from './job-model.js';
 import type { JobStore } from './job-store.js';
 import { changeJobStateBody, createQueryJobBody, parseBody } from './parse-job-request.js';
 import { decodeLocator, pageAt } from './query-pages.js';
@@ -50,22 +50,9 @@ export function registerQueryRoutes(routes: RouteRegistry, store: JobStore, deps
 function createJob(req: EmuRequest, store: JobStore, deps: ResolvedBulkDeps): EmuResponse {
   const body = parseBody(req.body, createQueryJobBody);
   const result = deps.executeSoql(req.org, body.query, { includeDeleted: body.operation === 'queryAll' });
-  const now = req.org.now();
   const job: QueryJob = {
     kind: 'query',
-    id: store.nextId(),
-    org: req.org,
-    createdById: req.userId,
-    createdDate: now,
-    systemModstamp: now,
-    state: 'UploadComplete',
-    apiVersion: req.apiVersion ?? '62.0',
-    columnDelimiter: body.columnDelimiter ?? 'COMMA',
-    lineEnding: body.lineEnding ?? 'LF',
-    numberRecordsProcessed: 0,
-    retries: 0,
-    totalProcessingTime: 0,
-    deleted: false,
+    ...newJobBase(req, store.nextId(), 'UploadComplete', body),
     object: result.objectName,
     operation: body.operation,
     query: body.query,
