@@ -4,6 +4,7 @@ import {
   type CrmDoctorReport,
   type CrmIdentity,
   type CrmObjectDescribe,
+  CRMSYNC_ID_FIELD,
 } from '@crmsync/core';
 import type { SalesforceHttp } from './http-types.js';
 import { parseWire } from './parse-wire.js';
@@ -17,7 +18,8 @@ import { WireDescribe } from './wire.js';
  */
 
 /** X4's external-id field: every record crmsync creates carries its local id in it. */
-export const EXTERNAL_ID_FIELD = 'Crmsync_Id__c';
+/** X4's field: the one name, from core. */
+export const EXTERNAL_ID_FIELD = CRMSYNC_ID_FIELD;
 
 export function toObjectDescribe(body: unknown): CrmObjectDescribe {
   const w = parseWire(WireDescribe, body, 'describe');

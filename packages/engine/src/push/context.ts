@@ -12,6 +12,7 @@ import {
   type PushObject,
   type Settings,
   type Workspace,
+  CRMSYNC_ID_FIELD,
 } from '@crmsync/core';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type EngineOptions } from '../deps.js';
 import type { CrmSession } from '../crm-session.js';
@@ -23,7 +24,8 @@ import type { CrmSession } from '../crm-session.js';
  */
 
 /** The external-id field of X4: upserts on it when the org has it. */
-export const EXTERNAL_ID_FIELD = 'Crmsync_Id__c';
+/** X4's field: the one name, from core. */
+export const EXTERNAL_ID_FIELD = CRMSYNC_ID_FIELD;
 
 /**
  * X2 candidates for a batch of companies. The pull side keeps a local Account index

@@ -6,6 +6,7 @@ import {
   type Job,
   type TrafficDecision,
 } from '@crmsync/core';
+import { toLifecycle } from '../lifecycle.js';
 import { budgetResumeAt, type CrmSessions } from '../crm-session.js';
 import type { EngineDeps } from '../deps.js';
 import { engineOptions, loadPushContext, type AccountCandidateSource } from './context.js';
@@ -37,11 +38,7 @@ export function trafficFor(
   traffic: 'auto_push' | 'manual_push',
   now: Date,
 ): TrafficDecision {
-  return allowTraffic(
-    { state: connection.state, connectedAt: connection.connectedAt, windowEndsAt: connection.windowEndsAt },
-    traffic,
-    now,
-  );
+  return allowTraffic(toLifecycle(connection), traffic, now);
 }
 
 export interface PushWorkerOptions {
