@@ -19,8 +19,8 @@ test(
     await crashAndRecover(t, {
       externalId: true,
       bulkThreshold: 2_000,
-      bulkJobSize: 2_000,
-      inFlight: 2_000,
+      bulkJobSize: 1_000,
+      inFlight: 1_000,
       bulk: true,
     });
   },
