@@ -9,6 +9,7 @@
 
 export const ERROR_CODES = [
   'INVALID_INPUT',
+  'PAYLOAD_TOO_LARGE',
   'SETTINGS_INVALID',
   'NOT_FOUND',
   'CONFLICT',
@@ -81,6 +82,12 @@ export const ERROR_CATALOGUE: Record<ErrorCode, ErrorDefinition> = {
     retryable: false,
     message: (d) =>
       `The request is not valid${text(d.problem) ? `: ${text(d.problem)}` : ''}. Correct it and send it again.`,
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    retryable: false,
+    message: (d) =>
+      `The request body is larger than this endpoint accepts${text(d.limitBytes) ? ` (${text(d.limitBytes)} bytes)` : ''}. Send fewer records per request, or import a large file through the CSV import.`,
   },
   SETTINGS_INVALID: {
     status: 422,

@@ -20,6 +20,10 @@ export interface Database {
   events: EventsTable;
   bulk_jobs: BulkJobsTable;
   account_index: AccountIndexTable;
+  api_keys: ApiKeysTable;
+  oauth_flows: OAuthFlowsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface WorkspacesTable {
@@ -179,4 +183,50 @@ export interface AccountIndexTable {
   created_date: string;
   last_modified_date: string;
   system_modstamp: string;
+}
+
+/** Only the key's sha256 is stored; `id` is the public handle to list and revoke by. */
+export interface OAuthFlowsTable {
+  workspace_id: string;
+  state_hash: string;
+  /** The flow's JSON sealed with the store's key (it holds the PKCE verifier and maybe a client secret). */
+  sealed: string;
+  expires_at: string;
+}
+
+export interface ApiKeysTable {
+  workspace_id: string;
+  id: string;
+  key_hash: string;
+  label: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface WebhooksTable {
+  workspace_id: string;
+  id: string;
+  url: string;
+  /** AES-256-GCM sealed signing secret, see secrets.ts. */
+  secret: string;
+  created_at: string;
+  event_cursor: number | bigint | string;
+  disabled_at: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  workspace_id: string;
+  webhook_id: string;
+  event_id: number | bigint | string;
+  event_type: string;
+  state: string;
+  /** JSON array of `{ at, status, error }`. */
+  attempts: string;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
 }

@@ -3,6 +3,7 @@ import pg from 'pg';
 import {
   ManualClock,
   runAccountIndexContract,
+  runApiKeysWebhooksContract,
   runQueueContract,
   runStoreContract,
   type MakeStore,
@@ -54,3 +55,4 @@ const makeStore: MakeStore = async ({ clock, encryptionKey }) => {
 runStoreContract('PostgreSQL', makeStore);
 runQueueContract('PostgreSQL', makeStore);
 runAccountIndexContract('PostgreSQL', makeStore);
+runApiKeysWebhooksContract('PostgreSQL', makeStore);

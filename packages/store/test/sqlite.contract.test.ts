@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import {
   runAccountIndexContract,
+  runApiKeysWebhooksContract,
   runQueueContract,
   runStoreContract,
   type MakeStore,
@@ -31,3 +32,4 @@ const makeStore: MakeStore = async ({ clock, encryptionKey }) => {
 runStoreContract('SQLite', makeStore);
 runQueueContract('SQLite', makeStore);
 runAccountIndexContract('SQLite', makeStore);
+runApiKeysWebhooksContract('SQLite', makeStore);

@@ -412,6 +412,121 @@ export interface AccountIndexWriter extends AccountIndexReader {
 }
 
 // ---------------------------------------------------------------------------------------------
+// API keys (hashed at rest: only the key's sha256 is stored, the clear key is shown once)
+
+export interface ApiKeyRecord {
+  /** A short public id (`ak_...`) to list and revoke the key by; not the key. */
+  id: string;
+  label: string;
+  /** The first characters of the key, so a person can tell keys apart. */
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+export interface ApiKeyReader {
+  /** The key stored under this sha256 hex digest, revoked or not; null when none. */
+  findByHash(hash: string): Promise<ApiKeyRecord | null>;
+  /** Oldest first, revoked keys included. */
+  list(): Promise<ApiKeyRecord[]>;
+}
+export interface ApiKeyWriter extends ApiKeyReader {
+  /** Ids and hashes are random: a clash is a bug and throws. */
+  create(key: { id: string; hash: string; label: string; prefix: string }): Promise<ApiKeyRecord>;
+  /** Marks the key revoked at the transaction's now; false when unknown or already revoked. */
+  revoke(id: string): Promise<boolean>;
+  /** Sets the last use to the transaction's now. */
+  touch(id: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth sign-ins in progress ("Connect Salesforce", web-server flow with PKCE)
+
+/**
+ * A pending sign-in kept between `start` and Salesforce's callback, which may reach another
+ * server process. Write-only from a transaction: `take` is the only read, and it consumes.
+ */
+export interface OAuthFlowWriter {
+  /** Keeps `flow` (sealed with the store's key) under `stateHash` until `expiresAt`; drops expired ones. */
+  put(stateHash: string, flow: Record<string, unknown>, expiresAt: Date): Promise<void>;
+  /** Removes and returns the flow of `stateHash`; null when unknown, already taken or expired. */
+  take(stateHash: string): Promise<Record<string, unknown> | null>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks (O5 events delivered to a URL, signed with the webhook's secret)
+
+export interface Webhook {
+  id: string;
+  url: string;
+  /** The signing secret, in clear here; sealed at rest like Salesforce credentials. */
+  secret: string;
+  createdAt: Date;
+  /** Events with ids up to this one have a delivery row (or predate the webhook). */
+  eventCursor: number;
+  disabledAt: Date | null;
+}
+
+export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookAttempt {
+  at: Date;
+  /** The receiver's HTTP status, or null when it did not answer. */
+  status: number | null;
+  /** Why the attempt failed; null for a 2xx. */
+  error: string | null;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  webhookId: string;
+  eventId: number;
+  eventType: string;
+  state: WebhookDeliveryState;
+  attempts: WebhookAttempt[];
+  /** When a pending delivery is tried next. */
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+export interface WebhookReader {
+  get(id: string): Promise<Webhook | null>;
+  /** Oldest first, disabled webhooks included. */
+  list(): Promise<Webhook[]>;
+  /** Newest first. */
+  deliveries(filter?: {
+    webhookId?: string;
+    state?: WebhookDeliveryState;
+    /** Only ids below this one (the previous page's last id). */
+    beforeId?: number;
+    limit?: number;
+  }): Promise<WebhookDelivery[]>;
+  /** Pending deliveries of enabled webhooks whose next attempt is at or before `now`, oldest first. */
+  due(now: Date, limit?: number): Promise<WebhookDelivery[]>;
+}
+export interface WebhookWriter extends WebhookReader {
+  /** Starts after the workspace's newest event: a new webhook receives what happens from now on. */
+  create(webhook: { id: string; url: string; secret: string }): Promise<Webhook>;
+  /** Stops deliveries (pending ones stay pending, visible); false when unknown or already disabled. */
+  disable(id: string): Promise<boolean>;
+  /** Adds a pending delivery per event (due now) and moves the webhook's cursor past them. */
+  enqueue(webhookId: string, events: readonly { id: number; type: string }[]): Promise<void>;
+  /**
+   * Takes a due delivery for one attempt: moves its next attempt to `until` when it is still
+   * pending and due at the transaction's now. False when another worker took it first, so two
+   * workers never send the same delivery at once.
+   */
+  claim(deliveryId: number, until: Date): Promise<boolean>;
+  /** Appends an attempt and sets the delivery's state, next attempt and last error. */
+  recordAttempt(
+    deliveryId: number,
+    attempt: WebhookAttempt,
+    outcome: { state: WebhookDeliveryState; nextAttemptAt: Date | null },
+  ): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Handles
 
 /** Every repository of one workspace, read-only. */
@@ -428,6 +543,8 @@ export interface WorkspaceReader {
   readonly connection: ConnectionReader;
   readonly bulkJobs: BulkJobReader;
   readonly accountIndex: AccountIndexReader;
+  readonly apiKeys: ApiKeyReader;
+  readonly webhooks: WebhookReader;
 }
 
 /** Every repository of one workspace inside one write transaction, plus the job outbox. */
@@ -443,6 +560,9 @@ export interface StoreTransaction extends WorkspaceReader {
   readonly connection: ConnectionWriter;
   readonly bulkJobs: BulkJobWriter;
   readonly accountIndex: AccountIndexWriter;
+  readonly apiKeys: ApiKeyWriter;
+  readonly oauthFlows: OAuthFlowWriter;
+  readonly webhooks: WebhookWriter;
   readonly jobs: JobEnqueuer;
   /** The store clock's now, fixed for the transaction. */
   readonly now: Date;

@@ -5,5 +5,6 @@
 export { runStoreContract } from './store-contract.js';
 export { runQueueContract } from './queue-contract.js';
 export { runAccountIndexContract } from './account-index-contract.js';
+export { runApiKeysWebhooksContract } from './api-keys-webhooks-contract.js';
 export { ManualClock } from './manual-clock.js';
 export type { MakeStore, OpenOptions, StoreInstance, StoreUnderTest } from './harness.js';

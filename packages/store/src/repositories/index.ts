@@ -1,5 +1,6 @@
 import type { JobEnqueuer, StoreTransaction, WorkspaceReader } from '@crmsync/core';
 import { accountIndexReader, accountIndexWriter } from './account-index.js';
+import { apiKeyReader, apiKeyWriter } from './api-keys.js';
 import { apiLedgerReader, apiLedgerWriter } from './api-ledger.js';
 import { bulkJobReader, bulkJobWriter } from './bulk-jobs.js';
 import { connectionReader, connectionWriter } from './connections.js';
@@ -8,9 +9,11 @@ import { cursorReader, cursorWriter } from './cursors.js';
 import { decisionLogReader, decisionLogWriter } from './decision-log.js';
 import { eventReader, eventWriter } from './events.js';
 import { linkReader, linkWriter } from './links.js';
+import { oauthFlowWriter } from './oauth-flows.js';
 import { pushIntentReader, pushIntentWriter } from './push-intents.js';
 import { recordReader, recordWriter } from './records.js';
 import { settingsReader, settingsWriter } from './settings.js';
+import { webhookReader, webhookWriter } from './webhooks.js';
 
 export type { RepositoryContext } from './context.js';
 export { workspaceAdmin, type WorkspaceAdminDeps } from './workspaces.js';
@@ -30,6 +33,8 @@ export function workspaceReader(ctx: RepositoryContext): WorkspaceReader {
     connection: connectionReader(ctx),
     bulkJobs: bulkJobReader(ctx),
     accountIndex: accountIndexReader(ctx),
+    apiKeys: apiKeyReader(ctx),
+    webhooks: webhookReader(ctx),
   };
 }
 
@@ -52,6 +57,9 @@ export function transactionRepositories(
     connection: connectionWriter(ctx),
     bulkJobs: bulkJobWriter(ctx),
     accountIndex: accountIndexWriter(ctx),
+    apiKeys: apiKeyWriter(ctx),
+    oauthFlows: oauthFlowWriter(ctx),
+    webhooks: webhookWriter(ctx),
     jobs,
     now,
   };
