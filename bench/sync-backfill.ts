@@ -3,7 +3,8 @@
 // with --latency-ms 100. apiCalls come from the emulator's request counter; peak memory is the CLI
 // process's VmHWM; the Salesforce rows are checked by a Bulk query at the end. The naive client
 // (bench/naive-client.ts) runs on a sample against the same emulator for the speed-up.
-// Run alone: npx tsx bench/sync-backfill.ts   (BENCH_BACKFILL_SIZES=20000,100000, BENCH_NAIVE_SAMPLE=100)
+// Run alone: npx tsx bench/sync-backfill.ts   (BENCH_BACKFILL_SIZES=20000,100000, BENCH_NAIVE_SAMPLE=100,
+// BENCH_CLI_LOG_LEVEL=debug to see every Salesforce request of the CLI run)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Connection } from 'jsforce';
 import { Settings, type Clock, type Logger } from '@crmsync/core';
-import { createEngine, type Engine } from '@crmsync/engine';
+import { createEngine, type Engine, type EngineOptions } from '@crmsync/engine';
 import { connectSalesforce } from '@crmsync/salesforce';
 import { openSqliteStore, type OpenedStore } from '@crmsync/store/sqlite';
 import { runNaive, type NaiveFigures } from './naive-client.js';
@@ -72,6 +73,17 @@ export async function startBenchEmulator(latencyMs = 100): Promise<BenchEmulator
 }
 
 async function controlCall<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  // A keep-alive socket the emulator closed during a long ingest fails the next read (EPIPE): ask again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await controlOnce<T>(base, method, path, body);
+    } catch (err) {
+      if (attempt >= 3 || method !== 'GET' || !(err instanceof TypeError)) throw err;
+    }
+  }
+}
+
+async function controlOnce<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}/__emulator${path}`, {
     method,
     ...(body === undefined
@@ -102,9 +114,24 @@ export async function createBenchOrg(
   return org;
 }
 
-/** The org's request counter: `total` HTTP requests and `counted` API calls. */
-export async function emulatorRequests(org: BenchOrg): Promise<{ total: number; counted: number }> {
+export interface RequestTally {
+  total: number;
+  counted: number;
+  byEndpoint: Record<string, number>;
+}
+
+/** The org's request counter: `total` HTTP requests, `counted` API calls, and requests per endpoint. */
+export async function emulatorRequests(org: BenchOrg): Promise<RequestTally> {
   return controlCall(orgBase.get(org.orgId)!, 'GET', `/orgs/${org.orgId}/requests`);
+}
+
+/** Where the calls went between two tallies, biggest first: printed on stderr to see what to cut. */
+export function reportEndpoints(scenario: string, before: RequestTally, after: RequestTally): void {
+  const rows = Object.entries(after.byEndpoint)
+    .map(([k, v]) => [k, v - (before.byEndpoint[k] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  process.stderr.write(`${scenario} requests by endpoint: ${JSON.stringify(Object.fromEntries(rows))}\n`);
 }
 
 export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quietLogger };
@@ -128,6 +155,7 @@ export interface BenchWorkspace {
 export async function benchWorkspace(
   org: BenchOrg,
   settings: Record<string, unknown> = {},
+  options: Partial<EngineOptions> = {},
 ): Promise<BenchWorkspace> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crmsync-bench-'));
   writeFileSync(join(dataDir, 'encryption.key'), KEY.toString('base64') + '\n', { mode: 0o600 });
@@ -167,6 +195,7 @@ export async function benchWorkspace(
     logger: quietLogger,
     random: Math.random,
     workerId: `bench:${process.pid}`,
+    options,
     connectCrm: async ({ connection, onRequest, onResponse, onCredentials }) =>
       connectSalesforce({
         credentials: connection.credentials as never,
@@ -228,10 +257,14 @@ export async function ingestPeople(ws: BenchWorkspace, prefix: string, n: number
   }
 }
 
-/** Every Contact of the org through a Bulk API 2.0 query: whether each expected email is there exactly once. */
+/**
+ * Every Contact of the org through a Bulk API 2.0 query: whether each expected email is there
+ * exactly once and, with `withAccount`, under an Account (C7).
+ */
 export async function verifyByBulkQuery(
   org: BenchOrg,
   expected: ReadonlySet<string>,
+  withAccount = false,
 ): Promise<{ verified: boolean; detail: string }> {
   const conn = new Connection({
     instanceUrl: org.instanceUrl,
@@ -239,11 +272,15 @@ export async function verifyByBulkQuery(
     version: '62.0',
   });
   const rows = (await conn.bulk2
-    .query('SELECT Id, Email FROM Contact', { pollInterval: 200, pollTimeout: 600_000 })
-    .then((r) => r.toArray())) as { Email?: string }[];
+    .query('SELECT Id, Email, AccountId FROM Contact', { pollInterval: 200, pollTimeout: 600_000 })
+    .then((r) => r.toArray())) as { Email?: string; AccountId?: string }[];
   const seen = new Map<string, number>();
-  for (const r of rows)
-    seen.set(String(r.Email).toLowerCase(), (seen.get(String(r.Email).toLowerCase()) ?? 0) + 1);
+  let orphans = 0;
+  for (const r of rows) {
+    const email = String(r.Email).toLowerCase();
+    seen.set(email, (seen.get(email) ?? 0) + 1);
+    if (withAccount && expected.has(email) && (r.AccountId ?? '') === '') orphans++;
+  }
   let missing = 0;
   let twice = 0;
   for (const e of expected) {
@@ -252,8 +289,8 @@ export async function verifyByBulkQuery(
     if (n > 1) twice++;
   }
   return {
-    verified: missing === 0 && twice === 0,
-    detail: `${rows.length} Contacts; ${missing} expected missing, ${twice} duplicated`,
+    verified: missing === 0 && twice === 0 && orphans === 0,
+    detail: `${rows.length} Contacts; ${missing} expected missing, ${twice} duplicated, ${orphans} without an Account`,
   };
 }
 
@@ -268,7 +305,7 @@ export async function runCli(
     ['--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args],
     {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_CLI_LOG_LEVEL ?? 'error' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -324,11 +361,13 @@ async function backfill(emu: BenchEmulator, n: number): Promise<Row> {
     const run = await runCli(ws.dataDir, ['push-all', '--workspace', ws.workspaceId, '--json']);
     if (run.code !== 0) throw new Error(`push-all exited ${run.code}: ${run.stderr.slice(-2_000)}`);
     const after = await emulatorRequests(org);
+    reportEndpoints(`backfill-${n}`, before, after);
     const apiCalls = after.counted - before.counted;
     const httpRequests = after.total - before.total;
     const check = await verifyByBulkQuery(
       org,
       new Set(Array.from({ length: n }, (_, i) => benchEmail(prefix, i))),
+      true,
     );
     const naiveRun = await naiveFigures(emu);
     const recordsPerSecond = Number((n / run.seconds).toFixed(1));

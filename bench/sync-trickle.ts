@@ -13,6 +13,7 @@ import {
   emulatorRequests,
   ingestPeople,
   naiveFigures,
+  reportEndpoints,
   startBenchEmulator,
   type BenchOrg,
   type BenchWorkspace,
@@ -90,7 +91,8 @@ export async function run(): Promise<Row[]> {
       Account: Array.from({ length: 20 }, (_, i) => ({ Name: `new Company ${Math.floor(i / 2)}` })),
     };
     const org = await createBenchOrg(emu, seed);
-    const ws = await benchWorkspace(org, { contacts: { pushContacts: true } });
+    // As `crmsync worker` runs it (cli runtime): a trickle is gathered for up to 2 s into collections.
+    const ws = await benchWorkspace(org, { contacts: { pushContacts: true } }, { pushGatherMs: 2_000 });
     try {
       // The linked half: ingested and pushed before the clock starts.
       await ingestPeople(ws, 'old', half);
@@ -157,6 +159,7 @@ export async function run(): Promise<Row[]> {
       clearInterval(sampler);
       const seconds = (performance.now() - started) / 1000;
       const after = await emulatorRequests(org);
+      reportEndpoints(`trickle-${total}`, before, after);
       const apiCalls = after.counted - before.counted;
       const httpRequests = after.total - before.total;
 

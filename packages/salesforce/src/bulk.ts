@@ -130,11 +130,16 @@ export function createBulkClient(http: SalesforceHttp, clock: Clock): BulkClient
     return out;
   };
 
-  async function getResults(jobId: string): Promise<BulkResults> {
+  /**
+   * A job's results: three CSV reads, or fewer when the finished job's counts already say a list is
+   * empty (no failed rows; nothing left unprocessed by a complete job).
+   */
+  async function getResults(jobId: string, finished?: BulkJob): Promise<BulkResults> {
     const base = jobPath('ingest', jobId);
     const successful = await csv(`${base}/successfulResults`);
-    const failed = await csv(`${base}/failedResults`);
-    const unprocessed = await csv(`${base}/unprocessedrecords`);
+    const failed = finished?.recordsFailed === 0 ? [] : await csv(`${base}/failedResults`);
+    const unprocessed =
+      finished?.state === 'JobComplete' ? [] : await csv(`${base}/unprocessedrecords`);
     return {
       successful: successful.map((r) => ({
         id: r.sf__Id ?? '',
@@ -180,7 +185,7 @@ export function createBulkClient(http: SalesforceHttp, clock: Clock): BulkClient
       job = await uploadAndClose(job.id, run.rows, run.operation);
     }
     if (!TERMINAL.has(job.state)) job = await waitFor(job.id, run.wait, 'ingest');
-    return { job, results: await getResults(job.id) };
+    return { job, results: await getResults(job.id, job) };
   }
 
   async function query(
@@ -234,7 +239,7 @@ export function createBulkClient(http: SalesforceHttp, clock: Clock): BulkClient
     uploadAndClose: (jobId, rows) => uploadAndClose(jobId, rows),
     getJob: (jobId) => getJob(jobId),
     waitForJob: (jobId, options) => waitFor(jobId, options, 'ingest'),
-    getResults,
+    getResults: (jobId) => getResults(jobId),
     abortJob,
     runIngest,
     query,

@@ -10,11 +10,13 @@ import type { SalesforceHttp } from './http-types.js';
 import { parseWire } from './parse-wire.js';
 import { SalesforceRequestError } from './request-error.js';
 import { soqlName } from './soql.js';
-import { WireDescribe } from './wire.js';
+import { subrequestError } from './read-many.js';
+import { WireCompositeResponse, WireDescribe } from './wire.js';
 
 /*
- * Describes, one API call per object per adapter, mapped to core's ObjectDescribe (what field
- * mapping reads) plus the permissions `crmsync doctor` reports.
+ * Describes, asked once per object per adapter, mapped to core's ObjectDescribe (what field
+ * mapping reads) plus the permissions `crmsync doctor` reports. Describes asked in the same tick
+ * (a run loading Contact, Lead and Account at once) share one `/composite` call.
  */
 
 /** X4's external-id field: every record crmsync creates carries its local id in it. */
@@ -64,8 +66,18 @@ export function externalIdProblem(describe: CrmObjectDescribe): string | null {
   return null;
 }
 
+/** Salesforce's cap on subrequests in one composite. */
+const MAX_SUBREQUESTS = 25;
+
+interface Waiting {
+  object: string;
+  resolve: (d: CrmObjectDescribe) => void;
+  reject: (err: unknown) => void;
+}
+
 export class DescribeCache {
   private readonly entries = new Map<string, Promise<CrmObjectDescribe>>();
+  private waiting: Waiting[] = [];
   constructor(private readonly http: SalesforceHttp) {}
 
   describe(object: string): Promise<CrmObjectDescribe> {
@@ -84,7 +96,65 @@ export class DescribeCache {
     this.entries.clear();
   }
 
-  private async load(object: string): Promise<CrmObjectDescribe> {
+  /** Queues the describe; the first of a tick schedules the call that answers them all. */
+  private load(object: string): Promise<CrmObjectDescribe> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ object, resolve, reject });
+      if (this.waiting.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.waiting;
+    this.waiting = [];
+    for (let i = 0; i < batch.length; i += MAX_SUBREQUESTS) {
+      const group = batch.slice(i, i + MAX_SUBREQUESTS);
+      if (group.length === 1) {
+        const [one] = group as [Waiting];
+        await this.one(one.object).then(one.resolve, one.reject);
+        continue;
+      }
+      try {
+        const answer = await this.http.send({
+          method: 'POST',
+          path: '/composite',
+          json: {
+            allOrNone: false,
+            compositeRequest: group.map((w, n) => ({
+              method: 'GET',
+              url: `/services/data/v${this.http.version}/sobjects/${w.object}/describe`,
+              referenceId: `d${n}`,
+            })),
+          },
+          kind: 'read',
+        });
+        const parsed = parseWire(WireCompositeResponse, answer.body, 'composite describe');
+        group.forEach((w, n) => {
+          const sub = parsed.compositeResponse.find((r) => r.referenceId === `d${n}`);
+          if (sub === undefined)
+            w.reject(
+              new SalesforceRequestError(
+                { kind: 'salesforce', errorCode: 'UNEXPECTED_ANSWER', message: `composite answer lacks d${n}` },
+                'read',
+              ),
+            );
+          else if (sub.httpStatusCode >= 400)
+            w.reject(notFound(w.object, subrequestError(sub.httpStatusCode, sub.body)));
+          else {
+            try {
+              w.resolve(toObjectDescribe(sub.body));
+            } catch (err) {
+              w.reject(err);
+            }
+          }
+        });
+      } catch (err) {
+        for (const w of group) w.reject(err);
+      }
+    }
+  }
+
+  private async one(object: string): Promise<CrmObjectDescribe> {
     try {
       const answer = await this.http.send({
         method: 'GET',
@@ -93,16 +163,21 @@ export class DescribeCache {
       });
       return toObjectDescribe(answer.body);
     } catch (err) {
-      if (err instanceof SalesforceRequestError && err.classification.sfCode === 'NOT_FOUND') {
-        throw new CrmsyncError('SALESFORCE_INVALID_FIELD', {
-          sfObject: object,
-          sfCode: 'NOT_FOUND',
-          sfMessage: `The org has no object ${object}, or the integration user cannot see it`,
-        });
-      }
-      throw err;
+      throw notFound(object, err);
     }
   }
+}
+
+/** A describe of an object the org lacks (or hides) names the object; other errors pass unchanged. */
+function notFound(object: string, err: unknown): unknown {
+  if (err instanceof SalesforceRequestError && err.classification.sfCode === 'NOT_FOUND') {
+    return new CrmsyncError('SALESFORCE_INVALID_FIELD', {
+      sfObject: object,
+      sfCode: 'NOT_FOUND',
+      sfMessage: `The org has no object ${object}, or the integration user cannot see it`,
+    });
+  }
+  return err;
 }
 
 export const DOCTOR_OBJECTS = ['Contact', 'Lead', 'Account', 'Opportunity', 'Task'] as const;

@@ -30,14 +30,33 @@ export interface JsforceOptions {
   logger?: Logger | undefined;
   /** jsforce retries GET/PUT/DELETE on 420/429/5xx and network errors after base * 2^n ms (jsforce's default 500). */
   retryBaseDelayMs: number;
-  /** jsforce's retry count for those (its default 5). */
+  /** jsforce's retry count for those (its default 5); also the retries of reads sent as POST. */
   maxRetries: number;
+  /** Waits between retries of reads sent as POST (the adapter's injected clock). */
+  sleep: (ms: number) => Promise<void>;
   /** Abort a request that has not answered after this long. */
   requestTimeoutMs: number;
   onCredentials?: ((credentials: SalesforceCredentials) => void) | undefined;
 }
 
+/** Request option carrying the attempt number of a call retried here (not by jsforce). */
 const ATTEMPT = Symbol('crmsync.attempt');
+type ObservedOptions = HttpRequestOptions & { [ATTEMPT]?: number };
+
+/** HTTP statuses a read is sent again after: the server or a proxy in front of it was briefly unwell. */
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+
+/**
+ * Whether a failed read may simply be sent again: the connection broke or timed out, or the
+ * answer was a transient 5xx. Writes never come here (X4 decides what to do with them).
+ */
+export function isTransientReadFailure(err: unknown): boolean {
+  if (!(err instanceof SalesforceRequestError)) return false;
+  const f = err.failure;
+  if (f.kind === 'network' || f.kind === 'timeout') return true;
+  const status = f.kind === 'http' ? f.status : f.kind === 'salesforce' ? f.httpStatus : undefined;
+  return status !== undefined && TRANSIENT_STATUS.has(status);
+}
 
 /**
  * jsforce's Transport with every attempt reported. The first attempt is reported in
@@ -55,8 +74,8 @@ class ObservedTransport extends Transport {
     super();
   }
 
-  override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}) {
-    this.before(req, 1);
+  override httpRequest(req: HttpRequest, options: ObservedOptions = {}) {
+    this.before(req, options[ATTEMPT] ?? 1);
     return super.httpRequest(req, {
       ...options,
       retry: { ...this.retry, ...options.retry },
@@ -66,9 +85,9 @@ class ObservedTransport extends Transport {
 
   override getRequestStreamCreator() {
     const create = super.getRequestStreamCreator();
-    return (req: HttpRequest, options: HttpRequestOptions) => {
+    return (req: HttpRequest, options: ObservedOptions) => {
       const stream = create(req, options);
-      let attempt = 1;
+      let attempt = options[ATTEMPT] ?? 1;
       stream.on('retry', () => {
         attempt += 1;
         this.before(req, attempt);
@@ -236,7 +255,24 @@ export async function connectJsforce(options: JsforceOptions): Promise<Salesforc
 
   const base = () => `${conn.instanceUrl}/services/data/v${options.version}`;
 
+  /**
+   * jsforce retries GETs itself but never a POST (it streams the body and cannot resend it), so
+   * reads sent as POST (composite lookups, Bulk query jobs) are retried here, with the same count
+   * and backoff, each attempt reported to the hooks with its number.
+   */
   async function send(call: HttpCall): Promise<HttpAnswer> {
+    if (call.kind !== 'read' || call.method === 'GET') return sendOnce(call, 1);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await sendOnce(call, attempt);
+      } catch (err) {
+        if (attempt > options.maxRetries || !isTransientReadFailure(err)) throw err;
+        await options.sleep(options.retryBaseDelayMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  async function sendOnce(call: HttpCall, attempt: number): Promise<HttpAnswer> {
     const url = call.path.startsWith('/services/') ? conn.instanceUrl + call.path : base() + call.path;
     const headers: Record<string, string> = { ...call.headers };
     let body: string | undefined;
@@ -247,7 +283,10 @@ export async function connectJsforce(options: JsforceOptions): Promise<Salesforc
       body = call.text.body;
       headers['content-type'] = call.text.contentType;
     }
-    const api = new HttpApi(conn, call.accept === 'text' ? { responseType: 'text/plain' } : {});
+    const api = new HttpApi(conn, {
+      ...(call.accept === 'text' ? { responseType: 'text/plain' } : {}),
+      ...(attempt > 1 ? { [ATTEMPT]: attempt } : {}),
+    });
     let last: HttpResponse | null = null;
     api.on('response', (res: HttpResponse) => {
       last = res;

@@ -47,9 +47,9 @@ export interface SalesforceAdapterOptions {
   logger?: Logger;
   /** Default 62.0. */
   apiVersion?: string;
-  /** jsforce's retry delay base for GET/PUT/DELETE (default 500 ms); tests pass 0. */
+  /** Retry delay base for reads (jsforce's for GET/PUT/DELETE, the adapter's for POST reads; default 500 ms); tests pass 0. */
   retryBaseDelayMs?: number;
-  /** jsforce's retry count (default 5). */
+  /** Retries of a read that met a dropped connection or a transient 5xx (default 5). */
   maxRetries?: number;
   /** Abort a request unanswered after this long (default 120 s). */
   requestTimeoutMs?: number;
@@ -84,6 +84,7 @@ export async function connectSalesforce(options: SalesforceAdapterOptions): Prom
     logger: options.logger,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
     maxRetries: options.maxRetries ?? 5,
+    sleep: (ms) => options.clock.sleep(ms),
     requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
     onCredentials: options.onCredentials,
   });

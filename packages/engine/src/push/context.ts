@@ -16,6 +16,7 @@ import {
 } from '@crmsync/core';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type EngineOptions } from '../deps.js';
 import type { CrmSession } from '../crm-session.js';
+import type { PeopleCandidateSource } from './people-prefetch.js';
 
 /*
  * Everything a push batch decides and sends with, loaded once per run: the settings in force now,
@@ -136,6 +137,8 @@ export interface PushContext {
   /** X4 per object: upsert on `Crmsync_Id__c`, or intent-then-reconcile. */
   externalId: Record<PushObject, boolean>;
   accounts: AccountCandidateSource;
+  /** X1 candidates: the adapter's per-batch lookup, or a large push all's prefetched index. */
+  people: PeopleCandidateSource;
   /** Push-all or dry-run id written with every log entry of the run. */
   runId: string | null;
 }
@@ -178,10 +181,13 @@ export async function loadPushContext(
   const objects: PushObject[] = ['Contact', 'Lead', 'Account'];
   const describes: Partial<Record<PushObject, ObjectDescribe>> = {};
   const externalId = { Contact: false, Lead: false, Account: false } as Record<PushObject, boolean>;
-  for (const object of objects) {
-    describes[object] = await crm.describe(object);
-    externalId[object] = await crm.hasExternalIdField(object);
-  }
+  // Asked together: the adapter answers describes of one tick with one call.
+  const described = await Promise.all(objects.map((o) => crm.describe(o)));
+  const withField = await Promise.all(objects.map((o) => crm.hasExternalIdField(o)));
+  objects.forEach((object, i) => {
+    describes[object] = described[i]!;
+    externalId[object] = withField[i]!;
+  });
   const users = await salesforceUsers(crm);
   return {
     deps,
@@ -201,6 +207,7 @@ export async function loadPushContext(
     },
     externalId,
     accounts: extra.accounts ?? sessionAccountSource(session, deps.clock.now()),
+    people: crm,
     runId: extra.runId ?? null,
   };
 }

@@ -1,7 +1,8 @@
 import {
   classifyError,
-  emailKey,
-  nameKey,
+  CRMSYNC_ID_FIELD,
+  planCreate,
+  reconcileCreate,
   type CrmFields,
   type CrmWriteResult,
   type LocalObjectType,
@@ -9,14 +10,15 @@ import {
   type PushObject,
 } from '@crmsync/core';
 import { budgetResumeAt, isBudgetVeto } from '../crm-session.js';
-import { EXTERNAL_ID_FIELD, type PushContext } from './context.js';
+import type { PushContext } from './context.js';
 
 /*
  * X4: every create is idempotent. With `Crmsync_Id__c` on the object a create is an upsert on the
  * local id, so a resend can never duplicate. Without it crmsync writes an intent (in its own
  * transaction, BEFORE the call), and after an unknown outcome, or when a crashed run left intents
- * behind, it asks Salesforce what the integration user created since the intent (by email or
- * name) before anything is sent again.
+ * behind, it asks Salesforce what the integration user created since the intent before anything
+ * is sent again. What an intent is matched on and which row it adopts are core's (`planCreate`,
+ * `reconcileCreate`); this file does the I/O around them.
  */
 
 /** Clocks of crmsync and Salesforce differ a little: reconcile looks this far before the intent. */
@@ -27,6 +29,9 @@ export interface CreateEntry {
   localId: string;
   fields: Record<string, unknown>;
 }
+
+/** What `createRecords` creates: the people path's objects, and Opportunities for deals (D1, D4). */
+export type CreateObject = PushObject | 'Opportunity';
 
 export type CreateResult =
   | CrmWriteResult
@@ -47,70 +52,67 @@ function toCrmFields(fields: Record<string, unknown>): CrmFields {
 
 export { toCrmFields };
 
-/** The field and value reconcile finds a created record by: the email for people, else the name. */
-function reconcileKey(object: PushObject, fields: Record<string, unknown>): { field: string; value: string } {
-  const pick = (name: string) => {
-    const v = Object.entries(fields).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
-    return typeof v === 'string' && v !== '' ? v : null;
-  };
-  if (object === 'Account') return { field: 'Name', value: pick('Name') ?? '' };
-  const email = pick('Email');
-  return email !== null
-    ? { field: 'Email', value: email }
-    : { field: 'LastName', value: pick('LastName') ?? '' };
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** An intent's match keys as core's `reconcileCreate` reads them: text values only. */
+function matchKeysOf(intent: PushIntent): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(intent.matchKeys)) {
+    const value = text(v);
+    if (value !== null) out[k] = value;
+  }
+  return out;
 }
 
-function sameKey(field: string, a: unknown, b: unknown): boolean {
-  if (typeof a !== 'string' || typeof b !== 'string') return false;
-  return field === 'Email' ? emailKey(a) === emailKey(b) : nameKey(a) === nameKey(b);
-}
-
-/** Finds, for each intent, the record the integration user created for it since the intent; each row is claimed once. */
+/**
+ * Finds, for each intent, the record the integration user created for it since the intent; each
+ * row is adopted once. Salesforce is asked by each intent's first (most selective) key; core
+ * checks every key.
+ */
 async function reconcile(
   ctx: PushContext,
-  object: PushObject,
+  object: CreateObject,
   intents: readonly PushIntent[],
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  if (intents.length === 0) return found;
-  const since = new Date(Math.min(...intents.map((i) => i.startedAt.getTime())) - CLOCK_SKEW_MS);
+  const keyed = intents.flatMap((intent) => {
+    const keys = matchKeysOf(intent);
+    const first = Object.entries(keys)[0];
+    return first === undefined ? [] : [{ intent, keys, field: first[0], value: first[1] }];
+  });
+  if (keyed.length === 0) return found;
+  const since = new Date(Math.min(...keyed.map((k) => k.intent.startedAt.getTime())) - CLOCK_SKEW_MS);
   const byField = new Map<string, string[]>();
-  for (const i of intents) {
-    const field = String(i.matchKeys.field ?? '');
-    const value = String(i.matchKeys.value ?? '');
-    if (field === '' || value === '') continue;
-    const values = byField.get(field);
-    if (values === undefined) byField.set(field, [value]);
-    else values.push(value);
-  }
-  if (byField.size === 0) return found;
+  for (const k of keyed) byField.set(k.field, [...(byField.get(k.field) ?? []), k.value]);
   const rows = await ctx.crm.findCreatedSince({
     object,
     since,
     createdById: ctx.identity.userId,
     keys: [...byField].map(([field, values]) => ({ field, values })),
+    fields: [...new Set(keyed.flatMap((k) => Object.keys(k.keys)))],
   });
-  const claimed = new Set<string>();
-  // Rows already linked to another local record are someone else's.
-  const linked = new Set(
+  const created = rows.map((r) => ({ ...r, Id: String(r.Id), CreatedDate: String(r.CreatedDate ?? '') }));
+  // Rows already linked to another local record are someone else's; a row adopted here is too.
+  const taken = new Set(
     (
       await ctx.deps.store.workspace(ctx.workspaceId).links.getBySfIds(
         ctx.orgId,
-        rows.map((r) => String(r.Id)),
+        created.map((r) => r.Id),
       )
     ).map((l) => l.sfId),
   );
-  for (const intent of intents) {
-    const field = String(intent.matchKeys.field ?? '');
-    const row = rows.find(
-      (r) =>
-        !claimed.has(String(r.Id)) &&
-        !linked.has(String(r.Id)) &&
-        sameKey(field, r[field], intent.matchKeys.value),
-    );
-    if (row === undefined) continue;
-    claimed.add(String(row.Id));
-    found.set(intent.localId, String(row.Id));
+  for (const { intent, keys } of keyed) {
+    const outcome = reconcileCreate({
+      object,
+      startedAt: new Date(intent.startedAt.getTime() - CLOCK_SKEW_MS),
+      matchKeys: keys,
+      created,
+      alreadyLinked: taken,
+    });
+    if (outcome.outcome === 'not_found') continue;
+    const id = outcome.outcome === 'found' ? outcome.sfId : outcome.chosen;
+    taken.add(id);
+    found.set(intent.localId, id);
   }
   return found;
 }
@@ -122,13 +124,16 @@ async function reconcile(
  */
 export async function createRecords(
   ctx: PushContext,
-  object: PushObject,
+  object: CreateObject,
   entries: readonly CreateEntry[],
+  /** X4 for an object the context does not describe (Opportunity): does it carry the external-id field? */
+  externalId: boolean = object === 'Opportunity' ? false : ctx.externalId[object],
 ): Promise<{
   results: Map<string, CreateResult>;
   intentsToClear: { localType: LocalObjectType; localIds: string[] }[];
 }> {
   const results = new Map<string, CreateResult>();
+  const plan = (e: CreateEntry) => ({ object, localId: e.localId, fields: e.fields });
   const size = Math.min(200, ctx.options.batchSize);
   const chunks = <T>(xs: readonly T[]) =>
     Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, i * size + size));
@@ -139,13 +144,13 @@ export async function createRecords(
         results.set(e.localId, { outcome: 'budget', resumeAt, message: (err as Error).message });
   };
 
-  if (ctx.externalId[object]) {
+  if (externalId) {
     for (const chunk of chunks(entries)) {
       try {
         const out = await ctx.crm.upsert(
           object,
-          EXTERNAL_ID_FIELD,
-          chunk.map((e) => toCrmFields({ ...e.fields, [EXTERNAL_ID_FIELD]: e.localId })),
+          CRMSYNC_ID_FIELD,
+          chunk.map((e) => toCrmFields(planCreate({ ...plan(e), hasExternalIdField: true }).fields)),
         );
         chunk.forEach((e, i) => results.set(e.localId, out[i]!));
       } catch (err) {
@@ -177,14 +182,14 @@ export async function createRecords(
   for (const chunk of chunks(todo)) {
     const startedAt = ctx.deps.clock.now();
     const intents: PushIntent[] = chunk.map((e) => {
-      const key = reconcileKey(object, e.fields);
+      const planned = planCreate({ ...plan(e), hasExternalIdField: false });
       return {
         localType: e.localType,
         localId: e.localId,
         orgId: ctx.orgId,
         sfObject: object,
         startedAt,
-        matchKeys: { field: key.field, value: key.value },
+        matchKeys: planned.mode === 'create_with_intent' ? planned.matchKeys : {},
       };
     });
     await ctx.deps.store.transaction(ctx.workspaceId, (tx) => tx.intents.put(intents));

@@ -80,14 +80,18 @@ const isAmbiguous = (d: PushDecision) => d.notes.some((n) => n.code === 'ambiguo
 export interface DeferredCreate {
   item: PlannedPush;
   decision: Extract<PushDecision, { action: 'create' }>;
-  /** The fields to send, the C7 `AccountId` filled in. */
+  /** The fields to send, the C7 `AccountId` filled in unless `account` is set. */
   fields: Record<string, unknown>;
+  /** C7: the company's Account to create first (Bulk too); its id becomes `AccountId`. */
+  account?: { companyId: string; fields: Record<string, unknown> };
 }
 
 export interface ExecuteOptions {
   /**
    * Push-all over Bulk API 2.0: creates of people are handed here instead of being sent in
-   * collections (their Accounts are created and linked first, as usual). The caller records them.
+   * collections, and so are the Accounts only those creates need (`DeferredCreate.account`); an
+   * Account another record of the batch needs now is created and linked first, as usual. The
+   * caller sends and records them.
    */
   deferCreates?: (object: PushObject, creates: DeferredCreate[]) => void;
 }
@@ -245,7 +249,11 @@ export async function executePlan(
     if (item.type === 'company' && d.action === 'create')
       accountCreates.set(item.id, { localType: 'company', localId: item.id, fields: d.fields });
   }
-  for (const { decision: d } of pending) {
+  const deferred = (p: Pending) =>
+    opts.deferCreates !== undefined && p.item.type === 'person' && p.decision.action === 'create';
+  for (const p of pending) {
+    const d = p.decision;
+    if (deferred(p)) continue;
     if (d.action !== 'delete' && d.account?.via === 'create' && !accountCreates.has(d.account.companyId)) {
       accountCreates.set(d.account.companyId, {
         localType: 'company',
@@ -325,7 +333,10 @@ export async function executePlan(
   );
 
   // 3. People (and company updates, links, deletes).
-  const creates = new Map<PushObject, { p: Pending; fields: Record<string, unknown> }[]>();
+  const creates = new Map<
+    PushObject,
+    { p: Pending; fields: Record<string, unknown>; account?: DeferredCreate['account'] }[]
+  >();
   const updates = new Map<PushObject, { p: Pending; sfId: string; fields: Record<string, unknown> }[]>();
   const deletes = new Map<PushObject, { p: Pending; sfId: string }[]>();
   const push = <T>(m: Map<PushObject, T[]>, k: PushObject, v: T) => {
@@ -342,6 +353,10 @@ export async function executePlan(
     }
     const fields = { ...d.fields };
     const account = d.account;
+    if (account?.via === 'create' && deferred(p) && !accountResults.has(account.companyId)) {
+      push(creates, d.object, { p, fields, account: { companyId: account.companyId, fields: account.fields } });
+      continue;
+    }
     if (account?.via === 'create') {
       const r = accountResults.get(account.companyId);
       if (r === undefined || r.outcome === 'budget') {
@@ -408,10 +423,11 @@ export async function executePlan(
     if (opts.deferCreates !== undefined) {
       opts.deferCreates(
         object,
-        list.map(({ p, fields }) => ({
+        list.map(({ p, fields, account }) => ({
           item: p.item,
           decision: p.decision as DeferredCreate['decision'],
           fields,
+          ...(account === undefined ? {} : { account }),
         })),
       );
       continue;
@@ -602,10 +618,14 @@ export { keyOf as outcomeKey };
 
 const SF_ID = /^[A-Za-z0-9]{15,18}$/;
 
+/** Ids per read-back query: 300 quoted 18-character ids keep the query well inside a URL. */
+const READ_BACK_CHUNK = 300;
+
 /**
  * P2 no echo: the `SystemModstamp` of what crmsync just wrote, so the pull can tell its own write
- * from a change made in Salesforce. One query per object per 200 records; best effort (a budget
- * stop or a failure leaves the stamps unknown, which only costs an echo on the next pull).
+ * from a change made in Salesforce. One query per object per 300 records, up to five of them in
+ * one composite call (`readMany`); best effort (a budget stop or a failure leaves the stamps
+ * unknown, which only costs an echo on the next pull).
  */
 async function readBackModstamps(ctx: PushContext, links: readonly LinkInput[]): Promise<void> {
   const byObject = new Map<string, LinkInput[]>();
@@ -615,23 +635,40 @@ async function readBackModstamps(ctx: PushContext, links: readonly LinkInput[]):
     if (list === undefined) byObject.set(l.sfObject, [l]);
     else list.push(l);
   }
-  for (const [object, list] of byObject) {
-    for (let i = 0; i < list.length; i += 200) {
-      const chunk = list.slice(i, i + 200);
-      try {
-        const rows = await ctx.crm.query(
-          `SELECT Id, SystemModstamp FROM ${object} WHERE Id IN (${chunk.map((l) => `'${l.sfId}'`).join(', ')})`,
-        );
-        const stamp = new Map(
-          rows.map((r) => [String(r.Id), typeof r.SystemModstamp === 'string' ? r.SystemModstamp : null]),
-        );
-        for (const l of chunk) l.systemModstamp = stamp.get(l.sfId) ?? null;
-      } catch (err) {
-        ctx.deps.logger.warn(
-          { workspaceId: ctx.workspaceId, object, error: err instanceof Error ? err.message : String(err) },
-          'could not read back SystemModstamp after a push',
-        );
-      }
-    }
+  const chunks: { object: string; links: LinkInput[] }[] = [];
+  for (const [object, list] of byObject)
+    for (let i = 0; i < list.length; i += READ_BACK_CHUNK)
+      chunks.push({ object, links: list.slice(i, i + READ_BACK_CHUNK) });
+  if (chunks.length === 0) return;
+  const warn = (object: string, err: unknown) =>
+    ctx.deps.logger.warn(
+      { workspaceId: ctx.workspaceId, object, error: err instanceof Error ? err.message : String(err) },
+      'could not read back SystemModstamp after a push',
+    );
+  let results: Awaited<ReturnType<PushContext['crm']['readMany']>>;
+  try {
+    results = await ctx.crm.readMany(
+      chunks.map((c) => ({
+        kind: 'query' as const,
+        soql: `SELECT Id, SystemModstamp FROM ${c.object} WHERE Id IN (${c.links.map((l) => `'${l.sfId}'`).join(', ')})`,
+      })),
+    );
+  } catch (err) {
+    warn([...byObject.keys()].join(', '), err);
+    return;
   }
+  chunks.forEach((c, i) => {
+    const r = results[i];
+    if (r === undefined || r.kind !== 'query' || !r.ok) {
+      warn(c.object, r !== undefined && !r.ok ? r.error : 'no answer');
+      return;
+    }
+    const stamp = new Map(
+      r.value.map((row) => [
+        String(row.Id),
+        typeof row.SystemModstamp === 'string' ? row.SystemModstamp : null,
+      ]),
+    );
+    for (const l of c.links) l.systemModstamp = stamp.get(l.sfId) ?? null;
+  });
 }

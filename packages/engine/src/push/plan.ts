@@ -98,7 +98,7 @@ export async function planPush(
           ),
         ]
       : [];
-  const people = emails.length > 0 ? await ctx.crm.findPeopleByEmail(emails) : [];
+  const people = emails.length > 0 ? await ctx.people.findPeopleByEmail(emails) : [];
 
   const companiesToMatch: Company[] =
     type === 'company'

@@ -19,6 +19,7 @@ import {
 import { toCrmFields } from './create-records.js';
 import { executePlan, type DeferredCreate, type PushOutcome } from './execute.js';
 import { planPush } from './plan.js';
+import { prefetchPeople } from './people-prefetch.js';
 import { trafficFor } from './worker.js';
 
 /*
@@ -101,15 +102,30 @@ function tally(progress: PushAllProgress, outcome: PushOutcome): void {
   else progress.skipped++;
 }
 
-/** Applies a finished Bulk job's results: links, log entries, events, in one transaction. */
+/** What a Bulk job's row was sent for: a person (C9) or the Account of its company (C7). */
+interface BulkEntry {
+  localId: string;
+  fields: Record<string, unknown>;
+  /** For a person: what the planner decided (null when resuming a job a crashed run left). */
+  decision: DeferredCreate['decision'] | null;
+}
+
+/**
+ * Applies a finished Bulk job's results: links, log entries, events, in one transaction. People
+ * count in the run's progress; Accounts (C7) do not. Returns the Salesforce id of each row that
+ * landed, by local id.
+ */
 async function applyBulkResults(
   ctx: PushContext,
   job: BulkJobRecord,
   results: BulkResults,
-  pending: Map<string, DeferredCreate> | null,
+  pending: Map<string, BulkEntry> | null,
   progress: PushAllProgress,
-): Promise<void> {
+): Promise<Map<string, string>> {
   const object = job.object as PushObject;
+  const localType = object === 'Account' ? 'company' : 'person';
+  const isPerson = localType === 'person';
+  const landed = new Map<string, string>();
   const links: LinkInput[] = [];
   const log: LogEntryInput[] = [];
   const events: { type: string; data: Record<string, unknown> }[] = [];
@@ -120,53 +136,59 @@ async function applyBulkResults(
       if (k !== EXTERNAL_ID_FIELD && !k.startsWith('sf__')) out[k] = v === '#N/A' || v === '' ? null : v;
     return out;
   };
+  const count = (key: 'created' | 'failed') => {
+    if (!isPerson) return;
+    progress.done++;
+    progress[key]++;
+  };
   const runId = ctx.runId;
   for (const s of results.successful) {
     const localId = localOf(s.row);
     if (localId === '') continue;
     const d = pending?.get(localId);
+    const fields = d?.fields ?? snapshotOf(s.row);
+    landed.set(localId, s.id);
     links.push({
-      localType: 'person',
+      localType,
       localId,
       orgId: ctx.orgId,
       sfObject: object,
       sfId: s.id,
-      snapshot: d?.fields ?? snapshotOf(s.row),
+      snapshot: fields,
       systemModstamp: null,
       state: 'active',
       mergedInto: null,
     });
-    events.push({
-      type: 'link.created',
-      data: { localType: 'person', localId, sfObject: object, sfId: s.id },
-    });
+    events.push({ type: 'link.created', data: { localType, localId, sfObject: object, sfId: s.id } });
     events.push({
       type: 'record.created_in_salesforce',
-      data: { localType: 'person', localId, sfObject: object, sfId: s.id },
+      data: { localType, localId, sfObject: object, sfId: s.id },
     });
+    const bulkNote = `Sent through Bulk API 2.0 job ${job.sfJobId}.`;
     log.push({
-      recordType: 'person',
+      recordType: localType,
       recordId: localId,
       action: 'create',
-      rules: [...(d?.decision.rules ?? ['C9', 'C4']), 'X4'],
-      reason: `${d?.decision.reason ?? 'Pushed by "Push all contacts" (C9).'} Sent through Bulk API 2.0 job ${job.sfJobId}.`,
-      payload: { fields: d?.fields ?? snapshotOf(s.row), bulkJobId: job.sfJobId },
+      rules: isPerson ? [...(d?.decision?.rules ?? ['C9', 'C4']), 'X4'] : ['C7', 'A3', 'X4'],
+      reason: isPerson
+        ? `${d?.decision?.reason ?? 'Pushed by "Push all contacts" (C9).'} ${bulkNote}`
+        : `Created as Account ${s.id} because a person of this company was pushed as a Contact (C7). ${bulkNote}`,
+      payload: { fields, bulkJobId: job.sfJobId },
       sfObject: object,
       sfId: s.id,
       runId,
     });
-    progress.done++;
-    progress.created++;
+    count('created');
   }
   for (const f of results.failed) {
     const localId = localOf(f.row);
     if (localId === '') continue;
     const message = `Salesforce refused it: ${f.error.statusCode}: ${f.error.message}${f.error.fields.length > 0 ? ` (fields: ${f.error.fields.join(', ')})` : ''}.${f.classification.retryable ? ' Run push all again or retry it.' : ' Fix the cause, then push it again.'}`;
     log.push({
-      recordType: 'person',
+      recordType: localType,
       recordId: localId,
       action: 'fail',
-      rules: ['C9', 'O4'],
+      rules: [isPerson ? 'C9' : 'C7', 'O4'],
       reason: message,
       payload: { bulkJobId: job.sfJobId },
       sfObject: object,
@@ -176,20 +198,19 @@ async function applyBulkResults(
     });
     events.push({
       type: 'push.failed',
-      data: { localType: 'person', localId, code: f.classification.code, sfCode: f.error.statusCode },
+      data: { localType, localId, code: f.classification.code, sfCode: f.error.statusCode },
     });
-    progress.done++;
-    progress.failed++;
+    count('failed');
   }
   for (const u of results.unprocessed) {
     const localId = localOf(u.row);
     if (localId === '') continue;
     const message = `Bulk API job ${job.sfJobId} did not process it; run push all again to send it.`;
     log.push({
-      recordType: 'person',
+      recordType: localType,
       recordId: localId,
       action: 'fail',
-      rules: ['C9', 'O4'],
+      rules: [isPerson ? 'C9' : 'C7', 'O4'],
       reason: message,
       payload: { bulkJobId: job.sfJobId },
       sfObject: object,
@@ -197,8 +218,7 @@ async function applyBulkResults(
       errorMessage: message,
       runId,
     });
-    progress.done++;
-    progress.failed++;
+    count('failed');
   }
   await ctx.deps.store.transaction(ctx.workspaceId, async (tx) => {
     for (const l of links) await tx.links.put(l);
@@ -206,6 +226,7 @@ async function applyBulkResults(
     for (const e of events) await appendEvent(tx, e.type, e.data);
     await tx.bulkJobs.updateState(ctx.orgId, job.sfJobId, APPLIED);
   });
+  return landed;
 }
 
 const waitOptions = (ctx: PushContext) => ({
@@ -238,14 +259,15 @@ async function resumeBulkJobs(ctx: PushContext, progress: PushAllProgress): Prom
   }
 }
 
-async function runBulkJob(
+/** One Bulk upsert on `Crmsync_Id__c`, its job id persisted before the upload; applied when done. */
+async function runIngestJob(
   ctx: PushContext,
   object: PushObject,
-  creates: DeferredCreate[],
+  entries: readonly BulkEntry[],
   progress: PushAllProgress,
-): Promise<void> {
-  const rows = creates.map((c) => toCrmFields({ ...c.fields, [EXTERNAL_ID_FIELD]: c.item.id }));
-  const pending = new Map(creates.map((c) => [c.item.id, c]));
+): Promise<Map<string, string>> {
+  const rows = entries.map((e) => toCrmFields({ ...e.fields, [EXTERNAL_ID_FIELD]: e.localId }));
+  const pending = new Map(entries.map((e) => [e.localId, e]));
   let record: BulkJobRecord | null = null;
   const { job, results } = await ctx.crm.bulk.runIngest({
     jobId: null,
@@ -261,7 +283,7 @@ async function runBulkJob(
         object,
         operation: 'upsert',
         state: created.state,
-        localIds: creates.map((c) => c.item.id),
+        localIds: entries.map((e) => e.localId),
         runId: ctx.runId,
         createdAt: ctx.deps.clock.now(),
       };
@@ -279,7 +301,75 @@ async function runBulkJob(
     runId: ctx.runId,
     createdAt: ctx.deps.clock.now(),
   };
-  await applyBulkResults(ctx, persisted, results, pending, progress);
+  return applyBulkResults(ctx, persisted, results, pending, progress);
+}
+
+/**
+ * Sends buffered creates of people: first, in one Bulk job, the Accounts of their companies that
+ * do not exist yet (C7), then the people with those Accounts' ids. A person whose Account did not
+ * land is not sent; it fails with the Account's reason and goes again on the next run.
+ */
+async function runBulkJob(
+  ctx: PushContext,
+  object: PushObject,
+  creates: DeferredCreate[],
+  progress: PushAllProgress,
+): Promise<void> {
+  const accounts = new Map<string, Record<string, unknown>>();
+  for (const c of creates) if (c.account !== undefined) accounts.set(c.account.companyId, c.account.fields);
+  let accountIds = new Map<string, string>();
+  if (accounts.size > 0) {
+    accountIds = await runIngestJob(
+      ctx,
+      'Account',
+      [...accounts].map(([localId, fields]) => ({ localId, fields, decision: null })),
+      progress,
+    );
+    const now = ctx.deps.clock.now().toISOString();
+    ctx.accounts.remember(
+      [...accountIds].map(([companyId, Id]) => {
+        const fields = accounts.get(companyId) ?? {};
+        return {
+          Id,
+          Name: String(fields.Name ?? ''),
+          Website: typeof fields.Website === 'string' ? fields.Website : null,
+          CreatedDate: now,
+          LastModifiedDate: now,
+        };
+      }),
+    );
+  }
+  const send: BulkEntry[] = [];
+  const orphans: LogEntryInput[] = [];
+  for (const c of creates) {
+    const accountId = c.account === undefined ? undefined : accountIds.get(c.account.companyId);
+    if (c.account !== undefined && accountId === undefined) {
+      const message = `Its company's Account could not be created (see the company's log), so the person was not sent. Run push all again once the Account can be created.`;
+      orphans.push({
+        recordType: 'person',
+        recordId: c.item.id,
+        action: 'fail',
+        rules: [...c.decision.rules, 'C7', 'O4'],
+        reason: message,
+        payload: { companyId: c.account.companyId },
+        sfObject: 'Account',
+        errorCode: 'ACCOUNT_NOT_CREATED',
+        errorMessage: message,
+        runId: ctx.runId,
+      });
+      progress.done++;
+      progress.failed++;
+      continue;
+    }
+    send.push({
+      localId: c.item.id,
+      fields: accountId === undefined ? c.fields : { ...c.fields, AccountId: accountId },
+      decision: c.decision,
+    });
+  }
+  if (orphans.length > 0)
+    await ctx.deps.store.transaction(ctx.workspaceId, (tx) => tx.log.append(orphans));
+  if (send.length > 0) await runIngestJob(ctx, object, send, progress);
 }
 
 /** Counts the people push all would consider (unlinked, live), one page at a time. */
@@ -309,7 +399,7 @@ export async function pushAll(
   const session = await sessions.session(workspaceId);
   await session.refreshBudget();
   const runId = options.runId ?? newRunId(deps);
-  const ctx = await loadPushContext(deps, session, {
+  const loaded = await loadPushContext(deps, session, {
     runId,
     ...(options.accounts === undefined ? {} : { accounts: options.accounts }),
   });
@@ -317,14 +407,15 @@ export async function pushAll(
   const progress: PushAllProgress = { total: 0, done: 0, created: 0, linked: 0, skipped: 0, failed: 0 };
   const report = () => options.onProgress?.({ ...progress });
 
-  await resumeBulkJobs(ctx, progress);
-  progress.total = progress.done + (await countUnlinked(deps, workspaceId, ctx.orgId, pageSize));
+  await resumeBulkJobs(loaded, progress);
+  progress.total = progress.done + (await countUnlinked(deps, workspaceId, loaded.orgId, pageSize));
   report();
-  const object: PushObject = ctx.settings.contacts.createAs === 'lead' ? 'Lead' : 'Contact';
-  const bulk =
-    progress.total - progress.done > ctx.options.bulkThreshold &&
-    ctx.externalId[object] &&
-    ctx.externalId.Account;
+  const object: PushObject = loaded.settings.contacts.createAs === 'lead' ? 'Lead' : 'Contact';
+  const large = progress.total - progress.done > loaded.options.bulkThreshold;
+  const bulk = large && loaded.externalId[object] && loaded.externalId.Account;
+  // A large run reads the org's Contacts and Leads once (Bulk) instead of looking up every page (X1).
+  const people = large ? await prefetchPeople(loaded.crm, waitOptions(loaded)) : null;
+  const ctx: PushContext = people === null ? loaded : { ...loaded, people };
   const jobSize = options.bulkJobSize ?? 10_000;
   let buffer: DeferredCreate[] = [];
   let bufferObject: PushObject = object;
