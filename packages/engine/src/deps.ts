@@ -37,6 +37,13 @@ export interface EngineOptions {
   backoffMaxMs: number;
   /** After this many failed attempts a retryable failure is parked for a manual retry. */
   maxAttempts: number;
+  /**
+   * `runPushBatch` waits up to this long for a full batch before claiming a partial one, so a
+   * trickle goes out in collections, not one record per call (`push/gather.ts`). 0 (the default,
+   * and what tests that need immediacy keep) claims at once; the long-running worker sets ~2 s.
+   * `runUntilIdle` never waits.
+   */
+  pushGatherMs: number;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -48,6 +55,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   backoffBaseMs: 1_000,
   backoffMaxMs: 15 * 60_000,
   maxAttempts: 10,
+  pushGatherMs: 0,
 };
 
 /** Dependencies come in one named object; no module-level singletons (STYLE 5). */

@@ -1,16 +1,26 @@
-import { CrmsyncError, type CrmAdapter, type PushDecision, type Settings } from '@crmsync/core';
+import {
+  CrmsyncError,
+  type CrmAdapter,
+  type DealDecision,
+  type PushDecision,
+  type Settings,
+  type SettingsProblem,
+} from '@crmsync/core';
 import type { CrmSessions } from './crm-session.js';
 import type { EngineDeps } from './deps.js';
 import { loadPushContext, type AccountCandidateSource, type PushContext } from './push/context.js';
 import type { PushType } from './push/jobs.js';
 import { planPush } from './push/plan.js';
 import { unlinkedPeople } from './push/push-all.js';
+import { loadDealContext, planDeals, type DealPushContext } from './push/deals/plan.js';
+import { dealSyncPushes, unlinkedDeals } from './push/deals/push-all.js';
 
 /*
  * O2: the same planner as the real run, over an adapter that refuses every write, so a preview can
  * never change Salesforce; nothing local is written either (the counts are returned, not logged).
  * (a) push all: what "Push all contacts" would do now; (b) a settings change: the decisions under
- * the old and the new settings over every record, as if each were touched now.
+ * the old and the new settings over every record, as if each were touched now. Deals (D1-D6)
+ * are counted beside people and companies, through the deal planner.
  */
 
 export interface DryRunCounts {
@@ -25,7 +35,17 @@ export interface DryRunCounts {
   skippedByReason: Record<string, number>;
   /** Decisions with several candidates (X3). */
   ambiguous: number;
+  /** D1: linked deals Salesforce changed since the last pull; Salesforce's values win and nothing is sent. */
+  overwritten: number;
 }
+
+/** O2 (a): people as push all (C9) would do them, and the deal backfill (null when `dealSync` does not push). */
+export interface PushAllDryRun extends DryRunCounts {
+  deals: DryRunCounts | null;
+}
+
+/** The records a settings dry run decides. */
+export type DryRunType = PushType | 'deal';
 
 const WRITES = new Set(['create', 'update', 'upsert', 'delete']);
 const BULK_WRITES = new Set(['createIngestJob', 'uploadAndClose', 'abortJob', 'runIngest']);
@@ -64,6 +84,7 @@ export function emptyCounts(): DryRunCounts {
     skipped: 0,
     skippedByReason: {},
     ambiguous: 0,
+    overwritten: 0,
   };
 }
 
@@ -91,6 +112,27 @@ export function countDecision(counts: DryRunCounts, d: PushDecision | null): voi
   }
 }
 
+/** O2: a deal decision in the counts; D1's `pull_instead` counts as overwritten. */
+export function countDealDecision(counts: DryRunCounts, d: DealDecision | null): void {
+  counts.total++;
+  if (d === null) return;
+  switch (d.action) {
+    case 'create':
+      counts.created++;
+      return;
+    case 'update':
+      counts.updated++;
+      return;
+    case 'pull_instead':
+      counts.overwritten++;
+      return;
+    case 'skip':
+      counts.skipped++;
+      counts.skippedByReason[d.code] = (counts.skippedByReason[d.code] ?? 0) + 1;
+      return;
+  }
+}
+
 async function dryContext(
   deps: EngineDeps,
   sessions: CrmSessions,
@@ -109,7 +151,7 @@ export async function dryRunPushAll(
   sessions: CrmSessions,
   workspaceId: string,
   options: { pageSize?: number; accounts?: AccountCandidateSource } = {},
-): Promise<DryRunCounts> {
+): Promise<PushAllDryRun> {
   const ctx = await dryContext(
     deps,
     sessions,
@@ -120,36 +162,66 @@ export async function dryRunPushAll(
   for await (const ids of unlinkedPeople(deps, workspaceId, ctx.orgId, options.pageSize ?? 2_000)) {
     for (const p of await planPush(ctx, 'person', ids, 'push_all')) countDecision(counts, p.decision);
   }
+  const deals = await dryRunPushAllDeals(deps, ctx, options.pageSize ?? 2_000);
   await ctx.session.flushLedger();
+  return { ...counts, deals };
+}
+
+/** What `pushAllDeals` would do now: every deal never linked in the org, planned as the real run plans it. */
+async function dryRunPushAllDeals(
+  deps: EngineDeps,
+  push: PushContext,
+  pageSize: number,
+): Promise<DryRunCounts | null> {
+  if (!dealSyncPushes(push.settings)) return null;
+  const counts = emptyCounts();
+  const ctx = await loadDealContext(push);
+  for await (const ids of unlinkedDeals(deps, push.workspaceId, push.orgId, pageSize)) {
+    for (let i = 0; i < ids.length; i += push.options.batchSize)
+      for (const p of await planDeals(ctx, ids.slice(i, i + push.options.batchSize), 'change'))
+        countDealDecision(counts, p.decision);
+  }
   return counts;
 }
 
 export interface SettingsDryRun {
-  before: Record<PushType, DryRunCounts>;
-  after: Record<PushType, DryRunCounts>;
+  before: Record<DryRunType, DryRunCounts>;
+  after: Record<DryRunType, DryRunCounts>;
   /** Records whose decision differs (action or skip reason), up to `sampleSize`, for the admin to look at. */
-  changed: { type: PushType; id: string; before: string; after: string }[];
+  changed: { type: DryRunType; id: string; before: string; after: string }[];
+  /** What the new settings get wrong against the connected org (D6 stage mapping, X5 field maps). */
+  problems: SettingsProblem[];
 }
 
-const label = (d: PushDecision | null) =>
+const label = (d: PushDecision | DealDecision | null) =>
   d === null ? 'missing' : d.action === 'skip' ? `skip:${d.code}` : d.action;
 
-/** O2 (b): every live person and company decided under the current settings and under `next`, as if touched now. */
+/**
+ * O2 (b): every live person, company and deal decided under the current settings and under
+ * `next`, as if touched now; `check` lists what `next` gets wrong against the org.
+ */
 export async function dryRunSettingsChange(
   deps: EngineDeps,
   sessions: CrmSessions,
   workspaceId: string,
   next: Settings,
-  options: { pageSize?: number; sampleSize?: number; accounts?: AccountCandidateSource } = {},
+  options: {
+    pageSize?: number;
+    sampleSize?: number;
+    accounts?: AccountCandidateSource;
+    check?: (settings: Settings) => Promise<SettingsProblem[]>;
+  } = {},
 ): Promise<SettingsDryRun> {
   const accounts = options.accounts === undefined ? {} : { accounts: options.accounts };
   const oldCtx = await dryContext(deps, sessions, workspaceId, accounts);
   const newCtx: PushContext = { ...oldCtx, settings: next };
   const result: SettingsDryRun = {
-    before: { person: emptyCounts(), company: emptyCounts() },
-    after: { person: emptyCounts(), company: emptyCounts() },
+    before: { person: emptyCounts(), company: emptyCounts(), deal: emptyCounts() },
+    after: { person: emptyCounts(), company: emptyCounts(), deal: emptyCounts() },
     changed: [],
+    problems: options.check === undefined ? [] : await options.check(next),
   };
+  const sample = options.sampleSize ?? 100;
   const reader = deps.store.workspace(workspaceId);
   const pageSize = options.pageSize ?? 1_000;
   for (const type of ['company', 'person'] as const) {
@@ -170,10 +242,7 @@ export async function dryRunSettingsChange(
           countDecision(result.before[type], p.decision);
           const q = after[i]!;
           countDecision(result.after[type], q.decision);
-          if (
-            label(p.decision) !== label(q.decision) &&
-            result.changed.length < (options.sampleSize ?? 100)
-          ) {
+          if (label(p.decision) !== label(q.decision) && result.changed.length < sample) {
             result.changed.push({ type, id: p.id, before: label(p.decision), after: label(q.decision) });
           }
         });
@@ -181,6 +250,47 @@ export async function dryRunSettingsChange(
       cursor = page.nextCursor;
     } while (cursor !== null);
   }
+  await dryRunDealSettings(deps, [oldCtx, newCtx], result, pageSize, sample);
   await oldCtx.session.flushLedger();
   return result;
+}
+
+/** The deal part of O2 (b): every live deal planned under both settings, in batches as the worker plans. */
+async function dryRunDealSettings(
+  deps: EngineDeps,
+  [oldPush, newPush]: readonly [PushContext, PushContext],
+  result: SettingsDryRun,
+  pageSize: number,
+  sample: number,
+): Promise<void> {
+  const reader = deps.store.workspace(oldPush.workspaceId);
+  let contexts: [DealPushContext, DealPushContext] | null = null;
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<typeof reader.records.list<'deal'>>> = await reader.records.list({
+      type: 'deal',
+      cursor,
+      limit: pageSize,
+    });
+    const ids = page.items.map((r) => r.id);
+    if (ids.length > 0) contexts ??= [await loadDealContext(oldPush), await loadDealContext(newPush)];
+    for (let i = 0; contexts !== null && i < ids.length; i += oldPush.options.batchSize) {
+      const batch = ids.slice(i, i + oldPush.options.batchSize);
+      const before = await planDeals(contexts[0], batch, 'change');
+      const after = await planDeals(contexts[1], batch, 'change');
+      before.forEach((p, j) => {
+        const q = after[j]!;
+        countDealDecision(result.before.deal, p.decision);
+        countDealDecision(result.after.deal, q.decision);
+        if (label(p.decision) !== label(q.decision) && result.changed.length < sample)
+          result.changed.push({
+            type: 'deal',
+            id: p.id,
+            before: label(p.decision),
+            after: label(q.decision),
+          });
+      });
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== null);
 }

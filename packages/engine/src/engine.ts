@@ -1,9 +1,14 @@
-import type { CrmAdapter, Settings, Traffic } from '@crmsync/core';
+import type { CrmAdapter, Settings, SettingsProblem, Traffic } from '@crmsync/core';
 import { createAccountIndex, accountIndexSource, type AccountIndex } from './account-index.js';
 import { CrmSessions } from './crm-session.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type EngineOptions } from './deps.js';
-import { dryRunPushAll, dryRunSettingsChange, type DryRunCounts, type SettingsDryRun } from './dry-run.js';
+import { dryRunPushAll, dryRunSettingsChange, type PushAllDryRun, type SettingsDryRun } from './dry-run.js';
 import { ingest, ingestMany, type IngestChange, type IngestOptions, type IngestResult } from './ingest.js';
+import {
+  ingestActivities,
+  type ActivityIngestChange,
+  type ActivityIngestResult,
+} from './push/activities/ingest.js';
 import { createLifecycle, type Lifecycle, type LifecycleState, type NewConnection } from './lifecycle.js';
 import { applyLocalDeletes, type LocalDeleteRef, type LocalDeletesReport } from './pull/local-deletes.js';
 import type { PullDeps } from './pull/pull-deps.js';
@@ -11,7 +16,16 @@ import { runDuePull, schedulePull, type PullJobOutcome } from './pull/pull-sched
 import { runPull, type PullReport, type PullRequest } from './pull/run-pull.js';
 import { manualPush, type ManualPushRequest, type ManualPushResult } from './push/manual-push.js';
 import { pushAll, type PushAllOptions, type PushAllResult } from './push/push-all.js';
-import { runPushBatch, type PushBatchReport } from './push/worker.js';
+import {
+  pushAllDeals,
+  pushDealsNow,
+  type DealPushAllResult,
+  type DealPushResult,
+} from './push/deals/push-all.js';
+import { checkSettingsAgainstOrg } from './settings-check.js';
+import { PushGatherer } from './push/gather.js';
+import { PUSH_QUEUE } from './push/jobs.js';
+import { runPushBatch, type PushBatchReport, type PushWorkerOptions } from './push/worker.js';
 import { retryFailed, type RetryFilter } from './retry.js';
 
 /**
@@ -31,15 +45,32 @@ export interface Engine {
     changes: readonly IngestChange[],
     options?: IngestOptions,
   ): Promise<IngestResult[]>;
-  /** One batch of each push queue (automatic push: gated by L1/L3 and the budget). */
+  /** Emails, notes, tasks, calls, meetings and meeting summaries (E1-E12), as `ingestMany`. */
+  ingestActivities(
+    workspaceId: string,
+    changes: readonly ActivityIngestChange[],
+    options?: IngestOptions,
+  ): Promise<ActivityIngestResult[]>;
+  /**
+   * One batch of each push queue (automatic push: gated by L1/L3 and the budget). With
+   * `pushGatherMs` set, a partial batch waits that long for more jobs (`gathering` in the report).
+   */
   runPushBatch(workspaceId: string): Promise<PushBatchReport>;
   /** M1. */
   pushNow(workspaceId: string, request: ManualPushRequest): Promise<ManualPushResult[]>;
-  /** C9. */
-  pushAll(workspaceId: string, options?: Omit<PushAllOptions, 'accounts'>): Promise<PushAllResult>;
+  /** M1 for deals: the chosen deals now (re-creates an Opportunity deleted in Salesforce; obeys dealSync, L3, O3). */
+  pushDealsNow(workspaceId: string, dealIds: readonly string[]): Promise<DealPushResult[]>;
+  /** C9, then the deal backfill (every deal never linked, when dealSync pushes) under its own run id. */
+  pushAll(
+    workspaceId: string,
+    options?: Omit<PushAllOptions, 'accounts'>,
+  ): Promise<PushAllResult & { deals: DealPushAllResult }>;
   /** O2 previews: no write to Salesforce or to local records. */
-  dryRunPushAll(workspaceId: string): Promise<DryRunCounts>;
+  dryRunPushAll(workspaceId: string): Promise<PushAllDryRun>;
+  /** O2 (b), with `problems`: what `checkSettingsAgainstOrg` finds in `next`. */
   dryRunSettings(workspaceId: string, next: Settings): Promise<SettingsDryRun>;
+  /** D6, X5 on save: `settings` checked against the connected org; every problem with its path ([] when not connected). */
+  checkSettingsAgainstOrg(workspaceId: string, settings: Settings): Promise<SettingsProblem[]>;
   /** P1-P4: a pull now (manual pulls are refused during the L1 window). */
   pull(workspaceId: string, request: PullRequest): Promise<PullReport>;
   /** Runs the workspace's scheduled pull job when it is due. */
@@ -84,6 +115,13 @@ export function createEngine(deps: EngineDeps): Engine {
     workerId: deps.workerId,
   };
   const accounts = (workspaceId: string) => accountIndexSource(accountIndex, workspaceId);
+  const gatherer = new PushGatherer(deps.queue, deps.clock, new Set(Object.values(PUSH_QUEUE)));
+  const pushBatch = (workspaceId: string, extra: Pick<PushWorkerOptions, 'gather'> = {}) =>
+    runPushBatch(deps, sessions, workspaceId, {
+      accounts: accounts(workspaceId),
+      localDeletes: (ws, refs) => applyLocalDeletes(pullDeps, ws, refs),
+      ...extra,
+    });
 
   const engine: Engine = {
     options,
@@ -102,19 +140,34 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     ingest: (workspaceId, change) => ingest(deps, workspaceId, change),
     ingestMany: (workspaceId, changes, o) => ingestMany(deps, workspaceId, changes, o),
+    ingestActivities: (workspaceId, changes, o) => ingestActivities(deps, workspaceId, changes, o),
     runPushBatch: (workspaceId) =>
-      runPushBatch(deps, sessions, workspaceId, {
-        accounts: accounts(workspaceId),
-        localDeletes: (ws, refs) => applyLocalDeletes(pullDeps, ws, refs),
+      pushBatch(workspaceId, {
+        gather: () =>
+          gatherer.ready(workspaceId, { gatherMs: options.pushGatherMs, size: options.batchSize }),
       }),
     pushNow: (workspaceId, request) =>
       manualPush(deps, sessions, workspaceId, request, { accounts: accounts(workspaceId) }),
-    pushAll: (workspaceId, o = {}) =>
-      pushAll(deps, sessions, workspaceId, { ...o, accounts: accounts(workspaceId) }),
+    pushDealsNow: (workspaceId, dealIds) =>
+      pushDealsNow(deps, sessions, workspaceId, dealIds, { accounts: accounts(workspaceId) }),
+    async pushAll(workspaceId, o = {}) {
+      const people = await pushAll(deps, sessions, workspaceId, { ...o, accounts: accounts(workspaceId) });
+      // After the people, so a deal's Contacts exist for its contact roles (D6).
+      const deals = await pushAllDeals(deps, sessions, workspaceId, {
+        runId: `${people.runId}-deals`,
+        accounts: accounts(workspaceId),
+      });
+      return { ...people, deals };
+    },
     dryRunPushAll: (workspaceId) =>
       dryRunPushAll(deps, sessions, workspaceId, { accounts: accounts(workspaceId) }),
     dryRunSettings: (workspaceId, next) =>
-      dryRunSettingsChange(deps, sessions, workspaceId, next, { accounts: accounts(workspaceId) }),
+      dryRunSettingsChange(deps, sessions, workspaceId, next, {
+        accounts: accounts(workspaceId),
+        check: (settings) => engine.checkSettingsAgainstOrg(workspaceId, settings),
+      }),
+    checkSettingsAgainstOrg: (workspaceId, settings) =>
+      checkSettingsAgainstOrg({ store: deps.store, getCrm }, workspaceId, settings),
     pull: (workspaceId, request) => runPull(pullDeps, workspaceId, request),
     runDuePull: (workspaceId) => runDuePull(pullDeps, workspaceId),
     applyLocalDeletes: (workspaceId, refs) => applyLocalDeletes(pullDeps, workspaceId, refs),
@@ -125,7 +178,8 @@ export function createEngine(deps: EngineDeps): Engine {
       let pushed = 0;
       while (rounds < maxRounds) {
         rounds++;
-        const push = await engine.runPushBatch(workspaceId);
+        // Draining: whatever is due goes now, partial batches included.
+        const push = await pushBatch(workspaceId);
         pushed += push.completed;
         const pull = await engine.runDuePull(workspaceId);
         const progressed = push.claimed > 0 || pull.ran;

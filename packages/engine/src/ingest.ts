@@ -1,6 +1,7 @@
 import {
   checkEligibility,
   Company,
+  Deal,
   Person,
   type ChangeKind,
   type Eligibility,
@@ -8,7 +9,8 @@ import {
 } from '@crmsync/core';
 import type { EngineDeps } from './deps.js';
 import { appendEvent } from './events.js';
-import { jobKey, PUSH_QUEUE } from './push/jobs.js';
+import { dealEligibility, type DealEligibility } from './push/deals/eligibility.js';
+import { DEAL_QUEUE, dealJobKey, jobKey, PUSH_QUEUE } from './push/jobs.js';
 
 /*
  * Ingest: a change from the host (API, CSV import, UI, CLI) becomes, in ONE transaction, the
@@ -17,7 +19,9 @@ import { jobKey, PUSH_QUEUE } from './push/jobs.js';
  * the worker decides on what is current when it runs.
  */
 
-export type IngestType = 'person' | 'company';
+export type IngestType = 'person' | 'company' | 'deal';
+
+const LABEL: Record<IngestType, string> = { person: 'Person', company: 'Company', deal: 'Deal' };
 
 /** One change as the host sends it. `data` is parsed here with the core schema. */
 export type IngestChange =
@@ -36,7 +40,7 @@ export type IngestResult =
       id: string;
       version: number | null;
       change: ChangeKind;
-      eligibility: Eligibility;
+      eligibility: Eligibility | DealEligibility;
       /** A push job was enqueued (or coalesced into the pending one). */
       queued: boolean;
     }
@@ -53,7 +57,7 @@ export type IngestResult =
       problems: IngestProblem[];
     };
 
-const SCHEMAS = { person: Person, company: Company } as const;
+const SCHEMAS = { person: Person, company: Company, deal: Deal } as const;
 
 function idOf(data: unknown): string | null {
   return typeof data === 'object' && data !== null && typeof (data as { id?: unknown }).id === 'string'
@@ -67,7 +71,7 @@ function invalid(
   row: number | null,
   problems: IngestProblem[],
 ): IngestResult {
-  const what = `${type === 'person' ? 'Person' : 'Company'}${id === null ? '' : ` ${id}`}${row === null ? '' : ` (row ${row + 1})`}`;
+  const what = `${LABEL[type]}${id === null ? '' : ` ${id}`}${row === null ? '' : ` (row ${row + 1})`}`;
   const list = problems.map((p) => (p.field === '' ? p.message : `${p.field}: ${p.message}`)).join('; ');
   return {
     ok: false,
@@ -81,16 +85,17 @@ function invalid(
 }
 
 type Parsed =
-  { ok: true; change: IngestChange; record: Person | Company | null } | { ok: false; result: IngestResult };
+  | { ok: true; change: IngestChange; record: Person | Company | Deal | null }
+  | { ok: false; result: IngestResult };
 
 /** Parses one change at the edge, before any transaction. */
 function parseChange(workspaceId: string, change: IngestChange, row: number | null): Parsed {
   const type = change.type;
-  if (type !== 'person' && type !== 'company') {
+  if (type !== 'person' && type !== 'company' && type !== 'deal') {
     return {
       ok: false,
       result: invalid('person', null, row, [
-        { field: 'type', message: `must be "person" or "company", got ${JSON.stringify(type)}` },
+        { field: 'type', message: `must be "person", "company" or "deal", got ${JSON.stringify(type)}` },
       ]),
     };
   }
@@ -120,7 +125,11 @@ function parseChange(workspaceId: string, change: IngestChange, row: number | nu
       ? { ...data, workspaceId }
       : data;
   const parsed =
-    type === 'person' ? SCHEMAS.person.safeParse(withWorkspace) : SCHEMAS.company.safeParse(withWorkspace);
+    type === 'person'
+      ? SCHEMAS.person.safeParse(withWorkspace)
+      : type === 'company'
+        ? SCHEMAS.company.safeParse(withWorkspace)
+        : SCHEMAS.deal.safeParse(withWorkspace);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => ({
       field: i.path.map(String).join('.'),
@@ -164,7 +173,7 @@ async function applyChange(
         id,
         row,
         code: 'NOT_FOUND',
-        message: `${type === 'person' ? 'Person' : 'Company'} ${id} was not deleted: crmsync has no such record${previousRow === null ? '' : ' (it was deleted already)'}.`,
+        message: `${LABEL[type]} ${id} was not deleted: crmsync has no such record${previousRow === null ? '' : ' (it was deleted already)'}.`,
         problems: [{ field: 'id', message: 'no such record' }],
       };
     }
@@ -178,9 +187,11 @@ async function applyChange(
   const record = (change.op === 'delete' ? previousRow!.data : parsed.record) as Person & Company;
   const previous = kind === 'updated' ? (previousRow!.data as Person & Company) : null;
   const eligibility =
-    type === 'person'
-      ? checkEligibility({ kind: 'person', record, previous, link, change: kind, settings, orgId })
-      : checkEligibility({ kind: 'company', record, previous, link, change: kind, settings, orgId });
+    type === 'deal'
+      ? dealEligibility({ dealId: id, change: kind, link, settings, orgId })
+      : type === 'person'
+        ? checkEligibility({ kind: 'person', record, previous, link, change: kind, settings, orgId })
+        : checkEligibility({ kind: 'company', record, previous, link, change: kind, settings, orgId });
   await tx.log.append([
     {
       recordType: type,
@@ -206,7 +217,12 @@ async function applyChange(
     });
   }
   if (kind === 'deleted') await appendEvent(tx, `${type}.deleted`, { id, source: 'local' });
-  if (eligibility.eligible) await tx.jobs.enqueue({ queue: PUSH_QUEUE[type], key: jobKey(type, id) });
+  if (eligibility.eligible)
+    await tx.jobs.enqueue(
+      type === 'deal'
+        ? { queue: DEAL_QUEUE, key: dealJobKey(id) }
+        : { queue: PUSH_QUEUE[type], key: jobKey(type, id) },
+    );
   return { ok: true, type, id, version, change: kind, eligibility, queued: eligibility.eligible };
 }
 
@@ -264,7 +280,7 @@ export async function ingestMany(
             id: rec.id,
             row: row(index),
             code: 'CONFLICT',
-            message: `${parsed.change.type === 'person' ? 'Person' : 'Company'} ${rec.id} was not saved: externalId ${JSON.stringify(rec.externalId)} already belongs to another ${parsed.change.type} of this workspace; use a unique externalId.`,
+            message: `${LABEL[parsed.change.type]} ${rec.id} was not saved: externalId ${JSON.stringify(rec.externalId)} already belongs to another ${parsed.change.type} of this workspace; use a unique externalId.`,
             problems: [{ field: 'externalId', message: 'already used by another record' }],
           };
         }

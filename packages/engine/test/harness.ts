@@ -19,6 +19,7 @@ import {
 } from '@crmsync/core';
 import { ManualClock } from '@crmsync/core/testing';
 import { connectSalesforce } from '@crmsync/salesforce';
+import { createScratchDatabase, openPostgresStore } from '@crmsync/store/postgres';
 import { openSqliteStore } from '@crmsync/store/sqlite';
 import { CrmSessions } from '../src/crm-session.js';
 import type { EngineDeps, EngineOptions } from '../src/deps.js';
@@ -28,7 +29,7 @@ import { runPushBatch, type PushBatchReport, type PushWorkerOptions } from '../s
 /*
  * The engine's test harness: a Salesforce emulator in ITS OWN PROCESS (spawned once per test file,
  * killed in `after`), and per test a fresh emulator org, a SQLite file in a temp dir opened by the
- * production opener, a workspace connected to that org, the real adapter through
+ * production opener (or, with CRMSYNC_TEST_STORE=postgres, a scratch PostgreSQL database), a workspace connected to that org, the real adapter through
  * `connectSalesforce`, a manual clock and seeded randomness. Outcomes are checked on the
  * Salesforce side over HTTP: `soql()` and the control API's write and request counters.
  */
@@ -221,7 +222,7 @@ export interface WorkspaceOptions {
   dailyApiLimit?: number;
   /** Reuse this org instead of creating one (two workspaces on one org). */
   org?: OrgSummary;
-  /** Reuse this SQLite store (two workspaces in one file). */
+  /** Reuse this store (two workspaces in one database). */
   storeOf?: Harness;
 }
 
@@ -234,6 +235,7 @@ export interface Harness {
   clock: ManualClock;
   deps: EngineDeps;
   sessions: CrmSessions;
+  /** The SQLite file, or the scratch PostgreSQL database's URL. */
   file: string;
   /** SOQL over HTTP with the org's token; every page. */
   soql<T = Record<string, unknown>>(query: string): Promise<T[]>;
@@ -272,6 +274,18 @@ export async function connectedWorkspace(
   let file: string;
   if (o.storeOf !== undefined) {
     ({ store, queue, clock, file } = o.storeOf);
+  } else if (process.env.CRMSYNC_TEST_STORE === 'postgres') {
+    // The same tests on PostgreSQL and the pg-boss queue: a scratch database per test, dropped after.
+    const db = await createScratchDatabase();
+    file = db.url;
+    clock = new ManualClock(new Date());
+    const opened = await openPostgresStore({ url: db.url, clock, encryptionKey: new Uint8Array(32).fill(7) });
+    store = opened.store;
+    queue = opened.queue;
+    t.after(async () => {
+      await opened.close();
+      await db.drop();
+    });
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'crmsync-engine-'));
     file = join(dir, 'crmsync.db');

@@ -62,7 +62,7 @@ export interface FeedBatch {
 }
 
 /** The deletion log no longer reaches back to `start` (Salesforce keeps 15 days, less after a Recycle Bin purge). */
-function isPurgedLogError(error: unknown): boolean {
+export function isPurgedLogError(error: unknown): boolean {
   if (!(error instanceof CrmsyncError)) return false;
   const code = error.details.sfCode;
   return (

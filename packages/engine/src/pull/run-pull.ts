@@ -33,6 +33,14 @@ import {
 } from './feeds.js';
 import { pullOptions, type PullDeps } from './pull-deps.js';
 import { pulledFieldNames } from './pulled-values.js';
+import { dealSyncPulls, opportunityProbe, pullOpportunities } from './opportunities.js';
+import { overwriteDealsOnce } from './opportunities-overwrite.js';
+import {
+  applyOpportunityDeletions,
+  OPPORTUNITY_DELETED_CURSOR,
+  planOpportunityDeletions,
+} from './opportunities-deleted.js';
+import { pullOneOpportunity } from './opportunities-record.js';
 import { resolveContext } from './resolve-context.js';
 
 /*
@@ -45,7 +53,9 @@ import { resolveContext } from './resolve-context.js';
  *   3. the X2 Account index brought up to date;
  *   4. changed Accounts, Contacts and Leads, page by page, each page applied together with its
  *      cursor in one transaction, so a crash between pages re-reads at most one page. Only a
- *      full page costs another call.
+ *      full page costs another call;
+ *   5. where deal sync pulls (D1/D3): D1's one-time overwrite, changed Opportunities, then
+ *      Opportunities deleted in Salesforce (P1: their links marked, the deals kept), both read in 1b.
  * Salesforce is called only between transactions, never inside one.
  */
 
@@ -190,11 +200,29 @@ export async function runPull(
       : { kind: 'changed', object: c.object, fields: c.fields, cursor: c.position, limit: options.pageSize },
   );
   const reads = [...feedReads(feedPlan), ...changeReads, ...(accounts === undefined ? [accountRead] : [])];
-  const answers = await crm.readMany(reads);
+  // D1/D3: changed Opportunities ride in the same readMany, last (one query per pull, never per deal).
+  const deals = dealSyncPulls(settings)
+    ? await opportunityProbe({ reader, crm, orgId, settings, ...options, logger: log })
+    : null;
+  // P1: deleted Opportunities from the replication feed, in the same readMany (not a query: no extra call).
+  const dealDeletions =
+    deals === null
+      ? null
+      : planOpportunityDeletions({
+          stored: await reader.cursors.get(orgId, OPPORTUNITY_DELETED_CURSOR),
+          now: feedsAt,
+          connectedAt: connection.connectedAt,
+          overlapMs: options.overlapMs,
+        });
+  const answers = await crm.readMany(
+    deals === null || dealDeletions === null ? reads : [...reads, deals.read, dealDeletions.read],
+  );
   const feedCount = reads.length - changeReads.length - (accounts === undefined ? 1 : 0);
   const firstPages = changes.map((_, i) => valueOf(answers[feedCount + i], 'changed'));
   const accountPage =
-    accounts === undefined ? valueOf(answers.at(-1), 'changed') : firstPages[changes.indexOf(accounts)]!;
+    accounts === undefined
+      ? valueOf(answers[reads.length - 1], 'changed')
+      : firstPages[changes.indexOf(accounts)]!;
 
   // 2. Feeds: merges before deletions, then conversions, all in one transaction with their cursor.
   const feeds = await readFeeds({
@@ -264,6 +292,38 @@ export async function runPull(
       page = await crm.changedSince(object, fields, page.cursor, options.pageSize);
     }
   }
+  // D1: bidirectional sync just turned on overwrites linked deals once; then changed Opportunities (D1, D3, D5).
+  await overwriteDealsOnce({ store, crm, logger: log, workspaceId, orgId, settings });
+  if (deals !== null) {
+    const pulled = await pullOpportunities({
+      reader,
+      store,
+      crm,
+      ctx: { workspaceId, orgId, settings },
+      fields: deals.fields,
+      cursor: deals.cursor,
+      position: deals.position,
+      firstPage: valueOf(answers[reads.length], 'changed'),
+      overlapMs: options.overlapMs,
+      pageSize: options.pageSize,
+    });
+    addCounts(counts, pulled.counts);
+    pages += pulled.pages;
+  }
+  if (dealDeletions !== null) {
+    const deleted = await applyOpportunityDeletions({
+      store,
+      reader,
+      crm,
+      ctx: { workspaceId, orgId, settings },
+      plan: dealDeletions,
+      answer: answers[reads.length + 1],
+    });
+    addCounts(counts, deleted.counts);
+    pages += 1;
+    if (deleted.reconciled)
+      log.warn({ objects: ['Opportunity'] }, 'deletion log purged: reconciled linked records in full (P1)');
+  }
   log.info({ counts, pages }, 'pull finished');
   return { status: 'done', orgId, counts, pages, reconciled: feeds.reconciled };
 }
@@ -278,14 +338,25 @@ async function pullOneRecord(
   sfId: string,
 ): Promise<PullReport> {
   const object = PREFIX_OBJECT[sfId.slice(0, 3)];
-  if (object === undefined || !/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(sfId)) {
+  const opportunity = sfId.startsWith('006');
+  if ((object === undefined && !opportunity) || !/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(sfId)) {
     throw new CrmsyncError(
       'INVALID_INPUT',
       { sfId },
       {
-        message: `${sfId} is not the id of a Salesforce Account, Contact or Lead; give an id starting with 001, 003 or 00Q.`,
+        message: `${sfId} is not the id of a Salesforce Account, Contact or Lead, nor of an Opportunity (pulled when deal sync pulls); give an id starting with 001, 003, 00Q or 006.`,
       },
     );
+  }
+  if (object === undefined) {
+    const counts = await pullOneOpportunity({
+      store: deps.store,
+      crm,
+      logger: deps.logger,
+      ctx: { workspaceId, orgId, settings },
+      sfId,
+    });
+    return { status: 'done', orgId, counts, pages: 1, reconciled: [] };
   }
   const fields = [
     ...new Set([

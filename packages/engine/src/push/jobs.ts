@@ -20,3 +20,13 @@ export function parseJobKey(key: string): { type: PushType; id: string } | null 
   if (type !== 'person' && type !== 'company') return null;
   return { type, id: key.slice(at + 1) };
 }
+
+/** D1/D4: deals have their own queue, claimed after people so a deal's Contacts exist for its roles (D6). */
+export const DEAL_QUEUE = 'push-deal';
+
+/** A deal job names its deal: `deal:<id>`. */
+export const dealJobKey = (id: string): string => `deal:${id}`;
+
+/** The deal a job key names, or null for a key of another type. */
+export const parseDealJobKey = (key: string): string | null =>
+  key.startsWith('deal:') && key.length > 5 ? key.slice(5) : null;

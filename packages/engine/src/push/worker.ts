@@ -13,6 +13,8 @@ import { engineOptions, loadPushContext, type AccountCandidateSource } from './c
 import { executePlan, outcomeKey, type PushOutcome } from './execute.js';
 import { jobKey, parseJobKey, PUSH_QUEUE, type PushType } from './jobs.js';
 import { planPush } from './plan.js';
+import { runDealJobs } from './deals/worker.js';
+import { runActivityBatch } from './activities/worker.js';
 
 /*
  * The push worker: claims a batch of jobs per type (companies first, so their Accounts exist
@@ -24,6 +26,8 @@ import { planPush } from './plan.js';
 export interface PushBatchReport {
   /** Why nothing ran, when traffic is not allowed now (L1, L3). */
   gated: TrafficDecision | null;
+  /** True when nothing was claimed because a partial batch is still gathering (see `gather.ts`). */
+  gathering: boolean;
   claimed: number;
   completed: number;
   retrying: number;
@@ -51,6 +55,8 @@ export interface PushWorkerOptions {
    * children are counted. Throwing leaves the jobs to be retried.
    */
   localDeletes?: (workspaceId: string, refs: { type: PushType; id: string }[]) => Promise<unknown>;
+  /** The long-running worker's gathering (`PushGatherer.ready`): false leaves the due jobs queued a little longer. */
+  gather?: () => Promise<boolean>;
 }
 
 /** Runs one batch per push queue for a workspace. Throws only for the store or a broken adapter, never for a record. */
@@ -63,6 +69,7 @@ export async function runPushBatch(
   const options = engineOptions(deps);
   const report: PushBatchReport = {
     gated: null,
+    gathering: false,
     claimed: 0,
     completed: 0,
     retrying: 0,
@@ -85,6 +92,10 @@ export async function runPushBatch(
   const gate = trafficFor(connection, 'auto_push', deps.clock.now());
   if (!gate.allowed) {
     report.gated = gate;
+    return report;
+  }
+  if (opts.gather !== undefined && !(await opts.gather())) {
+    report.gathering = true;
     return report;
   }
   const session = await sessions.session(workspaceId);
@@ -232,6 +243,31 @@ export async function runPushBatch(
       clearInterval(extend);
     }
   }
+  // D1-D6: deals after people, so their Accounts and Contacts exist for the Opportunity and its roles.
+  await runDealJobs(
+    deps,
+    session,
+    workspaceId,
+    report,
+    async () =>
+      (ctx ??= await loadPushContext(
+        deps,
+        session,
+        opts.accounts === undefined ? {} : { accounts: opts.accounts },
+      )),
+  );
+  // E1-E12: activities last, so the people, companies and deals they are logged on are linked.
+  await runActivityBatch(
+    deps,
+    workspaceId,
+    report,
+    async () =>
+      (ctx ??= await loadPushContext(
+        deps,
+        session,
+        opts.accounts === undefined ? {} : { accounts: opts.accounts },
+      )),
+  );
   await session.flushLedger();
   return report;
 }
