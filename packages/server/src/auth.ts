@@ -19,10 +19,10 @@ function bearer(request: FastifyRequest): string | null {
 }
 
 /** onRequest hook of workspace routes: 401 without a valid workspace key. */
-export function requireWorkspaceKey(deps: Pick<ServerDeps, 'store'>) {
+export function requireWorkspaceKey(deps: Pick<ServerDeps, 'store' | 'clock'>) {
   return async (request: FastifyRequest): Promise<void> => {
     const key = bearer(request);
-    const identity = key === null ? null : await resolveApiKey(deps.store, key);
+    const identity = key === null ? null : await resolveApiKey(deps.store, key, deps.clock.now());
     if (identity === null) throw new CrmsyncError('UNAUTHORIZED', {});
     identities.set(request, identity);
   };

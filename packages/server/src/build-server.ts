@@ -10,18 +10,25 @@ import {
 import { requireAdminKey, requireWorkspaceKey } from './auth.js';
 import type { ServerDeps } from './deps.js';
 import { installErrorHandlers } from './http-errors.js';
+import { OAuthFlows } from './oauth-web-flow.js';
 import { PushRuns } from './push-runs.js';
 import { ErrorResponse } from './schemas.js';
+import { activityRoutes } from './routes/activities.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { connectionRoutes } from './routes/connection.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/csv-import.js';
 import { logRoutes } from './routes/log.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { oauthCallbackRoutes, oauthStartRoutes } from './routes/oauth.js';
 import { pushRoutes } from './routes/push.js';
 import { recordRoutes } from './routes/records.js';
 import { settingsRoutes } from './routes/settings.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { workspaceSelfRoutes } from './routes/workspace.js';
 import { workspaceRoutes } from './routes/workspaces.js';
+import { DEFAULT_WEB_DIR, webAppRoutes } from './web-app.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -101,6 +108,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const runs = new PushRuns();
+  const flows = new OAuthFlows(deps.store, deps.clock);
   await app.register(healthRoutes, { deps });
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireAdminKey(deps));
@@ -110,17 +118,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', requireWorkspaceKey(deps));
+      await scope.register(workspaceSelfRoutes, { deps });
+      await scope.register(apiKeyRoutes, { deps });
       await scope.register(connectionRoutes, { deps });
+      await scope.register(oauthStartRoutes, { flows });
       await scope.register(settingsRoutes, { deps });
       await scope.register(recordRoutes, { deps, type: 'person' });
       await scope.register(recordRoutes, { deps, type: 'company' });
+      await scope.register(recordRoutes, { deps, type: 'deal' });
+      await scope.register(activityRoutes, { deps });
       await scope.register(importRoutes, { deps });
       await scope.register(pushRoutes, { deps, runs });
       await scope.register(logRoutes, { deps });
       await scope.register(eventRoutes, { deps });
+      await scope.register(webhookRoutes, { deps });
     },
     { prefix: API_PREFIX },
   );
+  await app.register(oauthCallbackRoutes, { deps, flows, prefix: API_PREFIX });
+  if (deps.webDir !== null) await app.register(webAppRoutes, { dir: deps.webDir ?? DEFAULT_WEB_DIR });
   app.addHook('onClose', async () => {
     await runs.settle();
   });

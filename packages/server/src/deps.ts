@@ -5,6 +5,17 @@ import type { Engine } from '@crmsync/engine';
 export type ConnectRequest =
   | { emulator: true }
   | {
+      /** Tokens from the OAuth web-server flow (PKCE): signed in already, refreshed with the refresh token. */
+      tokens: {
+        loginUrl: string;
+        instanceUrl: string;
+        accessToken: string;
+        refreshToken?: string;
+        clientId: string;
+        clientSecret?: string;
+      };
+    }
+  | {
       loginUrl: string;
       clientId: string;
       clientSecret: string;
@@ -68,4 +79,6 @@ export interface ServerDeps {
   bodyLimit?: number;
   /** Largest CSV file accepted, bytes (default 20 MiB). */
   csvBodyLimit?: number;
+  /** The built web UI served at / (default packages/web/dist); null serves no UI. */
+  webDir?: string | null;
 }

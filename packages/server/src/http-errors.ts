@@ -74,7 +74,7 @@ export function toHttpError(error: unknown, logger: Logger): HttpError {
     return { status: ERROR_CATALOGUE[code].status, body: new CrmsyncError(code, {}).toErrorBody() };
   }
   if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return invalid(413, 'the body is larger than this endpoint accepts; send fewer records per request');
+    return { status: 413, body: new CrmsyncError('PAYLOAD_TOO_LARGE', {}).toErrorBody() };
   if (e?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return invalid(
       415,

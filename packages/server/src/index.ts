@@ -9,3 +9,12 @@ export type {
   CsvKind,
   CsvRowNote,
 } from './deps.js';
+export {
+  createWebhookDispatcher,
+  type WebhookDispatcher,
+  type WebhookDispatcherOptions,
+  type DeliveryRound,
+} from './webhooks/dispatcher.js';
+export { verifyWebhookSignature } from './webhooks/signature.js';
+export { registerWebhook, stopWebhook } from './webhooks/registry.js';
+export { revokeKey, apiKeyOut } from './routes/api-keys.js';

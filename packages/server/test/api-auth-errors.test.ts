@@ -58,13 +58,11 @@ test('the admin creates and lists workspaces and issues keys that are stored onl
   assert.match(key, /^csk\./);
   assert.equal((await api.call('GET', '/api/v1/settings', { key })).statusCode, 200);
   // At rest: the hash is stored, the key is not.
-  const stored = JSON.stringify(
-    await api.store
-      .workspace('beta')
-      .cursors.get('', `api-key:${(await import('../src/index.js')).sha256(key)}`),
-  );
-  assert.match(stored, /host app/);
-  assert.ok(!stored.includes(key.split('.')[2]));
+  const { sha256 } = await import('../src/index.js');
+  const stored = await api.store.workspace('beta').apiKeys.findByHash(sha256(key));
+  assert.equal(stored?.label, 'host app');
+  assert.ok(!JSON.stringify(stored).includes(key.split('.')[2]));
+  assert.equal(json(issued).prefix, stored?.prefix);
 
   const none = await api.call('POST', '/api/v1/admin/workspaces/nope/api-keys', {
     key: ADMIN_KEY,
@@ -135,12 +133,12 @@ test('malformed JSON, unknown fields, invalid values, wrong media types and unkn
   assert.equal(json(cases[2]!.res).error.details.problems[0].field, 'body.emailStatus');
 });
 
-test('a body over the limit is refused with 413 and nothing is written', async (t) => {
+test('a body over the limit is refused with 413 PAYLOAD_TOO_LARGE and nothing is written', async (t) => {
   const api = await startApi(t, null, { bodyLimit: 64 * 1024 });
   const key = await api.workspace('acme');
   const res = await api.call('POST', '/api/v1/people', { key, body: { lastName: 'x'.repeat(100 * 1024) } });
   assert.equal(res.statusCode, 413);
-  assert.equal(json(res).error.code, 'INVALID_INPUT');
+  assert.equal(json(res).error.code, 'PAYLOAD_TOO_LARGE');
   assert.match(json(res).error.message, /larger than this endpoint accepts/);
   assert.equal((await api.store.workspace('acme').records.list({ type: 'person' })).items.length, 0);
 });
@@ -152,7 +150,11 @@ test('GET /health answers without a key', async (t) => {
   assert.equal(json(res).status, 'ok');
 });
 
-/** Routes the app serves that the OpenAPI document at /docs/json does not list (the docs UI's own assets aside). */
+/**
+ * Routes the app serves that the OpenAPI document at /docs/json does not list. Hidden routes
+ * outside /api (the docs UI's assets, the web UI's files) are not part of the API; a hidden
+ * route under /api is still caught.
+ */
 async function undocumented(api: Awaited<ReturnType<typeof startApi>>): Promise<string[]> {
   const res = await api.call('GET', '/docs/json');
   assert.equal(res.statusCode, 200);
@@ -164,7 +166,7 @@ async function undocumented(api: Awaited<ReturnType<typeof startApi>>): Promise<
       documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`);
   }
   return routesOf(api.app)
-    .filter((r) => !(r.hidden && r.url.startsWith('/docs')))
+    .filter((r) => !(r.hidden && !r.url.startsWith('/api')))
     .map((r) => `${r.method} ${r.url}`)
     .filter((r) => !documented.has(r));
 }
@@ -181,4 +183,46 @@ test('the docs check catches a route left out of the OpenAPI document', async (t
   const api = await startApi(t, null);
   api.app.get('/api/v1/secret-route', { schema: { hide: true } }, async () => ({}));
   assert.deepEqual(await undocumented(api), ['GET /api/v1/secret-route']);
+});
+
+test('API keys are listed with prefix, label, created and last use, revoked by id, and a revoked key answers 401', async (t) => {
+  const api = await startApi(t, null);
+  const first = await api.workspace('acme');
+  api.clock.advance(1_000);
+  const created = await api.call('POST', '/api/v1/api-keys', { key: first, body: { label: 'importer' } });
+  assert.equal(created.statusCode, 201);
+  const second = json(created);
+  assert.match(second.key, /^csk\./);
+  assert.ok(second.key.startsWith(second.prefix));
+
+  api.clock.advance(120_000);
+  assert.equal((await api.call('GET', '/api/v1/settings', { key: second.key })).statusCode, 200);
+  const listed = json(await api.call('GET', '/api/v1/api-keys', { key: first })).items;
+  assert.deepEqual(
+    listed.map((k: Record<string, unknown>) => k.label),
+    ['tests of acme', 'importer'],
+  );
+  const importer = listed.find((k: { id: string }) => k.id === second.id);
+  assert.equal(importer.lastUsedAt, api.clock.now().toISOString());
+  assert.equal(importer.revokedAt, null);
+  assert.ok(!JSON.stringify(listed).includes(second.key), 'a listing never shows a key');
+
+  // Another workspace cannot see or revoke it; the admin lists and revokes through /admin.
+  const otherKey = await api.workspace('third');
+  const foreign = await api.call('DELETE', `/api/v1/api-keys/${second.id}`, { key: otherKey });
+  assert.equal(foreign.statusCode, 404);
+  assert.equal(json(foreign).error.code, 'NOT_FOUND');
+  const adminList = await api.call('GET', '/api/v1/admin/workspaces/acme/api-keys', { key: ADMIN_KEY });
+  assert.equal(json(adminList).items.length, 2);
+  const revoked = await api.call('DELETE', `/api/v1/admin/workspaces/acme/api-keys/${second.id}`, {
+    key: ADMIN_KEY,
+  });
+  assert.equal(revoked.statusCode, 200);
+  assert.equal(json(revoked).revokedAt, api.clock.now().toISOString());
+  const refused = await api.call('GET', '/api/v1/settings', { key: second.key });
+  assert.equal(refused.statusCode, 401);
+  assert.equal(json(refused).error.code, 'UNAUTHORIZED');
+  assert.equal((await api.call('GET', '/api/v1/settings', { key: first })).statusCode, 200);
+  const twice = await api.call('DELETE', `/api/v1/api-keys/${second.id}`, { key: first });
+  assert.equal(twice.statusCode, 404);
 });

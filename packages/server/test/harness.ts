@@ -38,6 +38,8 @@ export const ADMIN_KEY = 'csa.test-admin-key-0123456789abcdef';
 
 export interface Api {
   app: FastifyInstance;
+  /** The temp dir holding the SQLite file (to check what is at rest). */
+  dir: string;
   store: Store;
   queue: JobQueue;
   engine: Engine;
@@ -48,6 +50,8 @@ export interface Api {
     url: string,
     options?: { key?: string | null; body?: unknown; payload?: string | Buffer; contentType?: string },
   ): Promise<LightMyRequestResponse>;
+  /** A second app on the same database and engine, as another server process behind a load balancer would be. */
+  twin(): Promise<FastifyInstance>;
   /** Creates a workspace through the admin API and returns a key for it. */
   workspace(id: string, extra?: Record<string, unknown>): Promise<string>;
   /** Connects the workspace of `key` to a fresh emulator org through the API (credentials flow), after saving `settings`. */
@@ -92,17 +96,20 @@ export async function startApi(
   const ports = serverPorts({
     config: {
       dataDir: dir,
+      database: { kind: 'sqlite', file: join(dir, 'crmsync.db') },
       databaseFile: join(dir, 'crmsync.db'),
+      databaseLabel: 'SQLite',
       encryptionKey: Buffer.alloc(32, 3),
       port: 0,
       emulatorPort,
+      leaseMs: 300_000,
       embedded: true,
     },
     clock,
     logger: silentLogger,
     engine,
   });
-  const app = await buildServer({
+  const deps = {
     store: opened.store,
     queue: opened.queue,
     engine,
@@ -111,8 +118,11 @@ export async function startApi(
     adminKey: ADMIN_KEY,
     ...ports,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-  });
+  };
+  const app = await buildServer(deps);
+  const twins: FastifyInstance[] = [];
   t.after(async () => {
+    for (const twin of twins) await twin.close();
     await app.close();
     await opened.close();
     rmSync(dir, { recursive: true, force: true });
@@ -133,11 +143,17 @@ export async function startApi(
   };
   return {
     app,
+    dir,
     store: opened.store,
     queue: opened.queue,
     engine,
     clock,
     call,
+    async twin() {
+      const twin = await buildServer(deps);
+      twins.push(twin);
+      return twin;
+    },
     async workspace(id, extra = {}) {
       const created = await call('POST', '/api/v1/admin/workspaces', {
         key: ADMIN_KEY,

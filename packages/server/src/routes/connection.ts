@@ -1,4 +1,4 @@
-import { CrmsyncError } from '@crmsync/core';
+import { CrmsyncError, type CrmApiUsage } from '@crmsync/core';
 import type { LifecycleState } from '@crmsync/engine';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -21,16 +21,53 @@ const stateOut = (s: LifecycleState) => ({
   windowEndsAt: iso(s.windowEndsAt),
 });
 
+const ApiUsage = z.object({
+  last24Hours: z
+    .number()
+    .int()
+    .describe('Salesforce API requests crmsync made in the last 24 hours (the ledger)'),
+  budgetPercent: z.number().describe("crmsync's share of the org's daily allocation (O3), from the settings"),
+  reservePercent: z.number().describe("The part of the org's allocation crmsync leaves to others (O3)"),
+  orgDailyLimit: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      "The org's daily API allocation (Sforce-Limit-Info or /limits); null when Salesforce did not say",
+    ),
+  orgUsed: z.number().int().nullable().describe('Requests the whole org used in its current day'),
+  budget: z
+    .number()
+    .int()
+    .nullable()
+    .describe("crmsync's budget in requests: budgetPercent of orgDailyLimit, rounded down"),
+});
+type ApiUsageOut = z.infer<typeof ApiUsage>;
+
 const Status = z.object({
   connected: z.boolean(),
   connection: State.extend({ instanceUrl: z.string(), loginUrl: z.string() }).nullable(),
-  apiUsage: z.object({
-    last24Hours: z.number().int().describe('Salesforce API requests crmsync made in the last 24 hours'),
-    budgetPercent: z
-      .number()
-      .describe("crmsync's share of the org's daily allocation (O3), from the settings"),
-  }),
+  apiUsage: ApiUsage,
 });
+
+/**
+ * The org's allocation: the last Sforce-Limit-Info the session saw (no call), else one /limits
+ * call when `mayCall`. Null when Salesforce cannot say now (unreachable, signed out, budget
+ * spent): the status still answers, with the ledger's count.
+ */
+async function orgUsage(
+  deps: ServerDeps,
+  workspaceId: string,
+  mayCall: boolean,
+): Promise<CrmApiUsage | null> {
+  try {
+    const crm = await deps.engine.crm(workspaceId);
+    return crm.apiUsage() ?? (mayCall ? await crm.dailyApiLimit() : null);
+  } catch (err) {
+    deps.logger.warn({ workspaceId, error: String(err) }, 'could not read the org API limit');
+    return null;
+  }
+}
 
 const ConnectBody = z.union([
   z
@@ -67,10 +104,30 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = asy
       const { workspaceId } = callerOf(request);
       const reader = deps.store.workspace(workspaceId);
       const [connection, settings] = await Promise.all([reader.connection.get(), reader.settings.get()]);
-      const budgetPercent = settings.settings.apiBudget.sharePercent;
+      const { sharePercent: budgetPercent, reservePercent } = settings.settings.apiBudget;
+      const unknownOrg = { orgDailyLimit: null, orgUsed: null, budget: null };
       if (connection === null)
-        return { connected: false, connection: null, apiUsage: { last24Hours: 0, budgetPercent } };
+        return {
+          connected: false,
+          connection: null,
+          apiUsage: { last24Hours: 0, budgetPercent, reservePercent, ...unknownOrg },
+        };
       const state = await deps.engine.lifecycle.state(workspaceId);
+      // L3: a paused workspace sends nothing, so only what Salesforce last said is shown.
+      const org =
+        state.state === 'disconnected' ? null : await orgUsage(deps, workspaceId, state.state !== 'paused');
+      const apiUsage: ApiUsageOut = {
+        last24Hours: await reader.ledger.sumLast24Hours(connection.orgId),
+        budgetPercent,
+        reservePercent,
+        ...(org === null
+          ? unknownOrg
+          : {
+              orgDailyLimit: org.max,
+              orgUsed: org.used,
+              budget: Math.floor((org.max * budgetPercent) / 100),
+            }),
+      };
       return {
         connected: state.state !== 'disconnected',
         connection: {
@@ -78,7 +135,7 @@ export const connectionRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = asy
           instanceUrl: connection.instanceUrl,
           loginUrl: connection.loginUrl,
         },
-        apiUsage: { last24Hours: await reader.ledger.sumLast24Hours(connection.orgId), budgetPercent },
+        apiUsage,
       };
     },
   );

@@ -8,7 +8,7 @@ import { toHttpError } from '../http-errors.js';
 import type { PushRun, PushRuns } from '../push-runs.js';
 import { IsoDate } from '../schemas.js';
 
-/** Manual push (M1), push all (C9) with progress, its dry run (O2), pull now, and retry of failures (O4). */
+/** Manual push (M1, deals too), push all (C9) with progress, its dry run (O2), pull now, and retry of failures (O4). */
 
 const Ids = z.array(z.string().min(1)).max(1000);
 const Progress = z.object({
@@ -80,19 +80,19 @@ export const pushRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; runs: PushRun
     {
       schema: {
         tags: ['sync'],
-        summary: 'Push chosen people and companies now (M1), reported per record',
+        summary: 'Push chosen people, companies and deals now (M1), reported per record',
         body: z
-          .object({ people: Ids.optional(), companies: Ids.optional() })
+          .object({ people: Ids.optional(), companies: Ids.optional(), deals: Ids.optional() })
           .strict()
           .refine(
-            (b) => (b.people?.length ?? 0) + (b.companies?.length ?? 0) > 0,
-            'name at least one person or company',
+            (b) => (b.people?.length ?? 0) + (b.companies?.length ?? 0) + (b.deals?.length ?? 0) > 0,
+            'name at least one person, company or deal',
           ),
         response: {
           200: z.object({
             results: z.array(
               z.object({
-                type: z.enum(['person', 'company']),
+                type: z.enum(['person', 'company', 'deal']),
                 id: z.string(),
                 outcome: z.record(z.string(), z.unknown()),
               }),
@@ -106,10 +106,12 @@ export const pushRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; runs: PushRun
       const records = deps.store.workspace(workspaceId).records;
       const people = request.body.people ?? [];
       const companies = request.body.companies ?? [];
+      const deals = request.body.deals ?? [];
       // Unknown ids (or another workspace's) are refused before anything is sent.
       for (const [type, ids] of [
         ['person', people],
         ['company', companies],
+        ['deal', deals],
       ] as const) {
         const found = new Set(
           (await records.getMany(type, ids)).filter((r) => r.deletedAt === null).map((r) => r.id),
@@ -118,7 +120,13 @@ export const pushRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; runs: PushRun
         if (missing.length > 0)
           throw new CrmsyncError('NOT_FOUND', { resource: type, id: missing.join(', '), ids: missing });
       }
-      const results = await deps.engine.pushNow(workspaceId, { people, companies });
+      // People and companies first, so a deal's Account and contact roles can find them linked.
+      const results = [
+        ...(people.length + companies.length > 0
+          ? await deps.engine.pushNow(workspaceId, { people, companies })
+          : []),
+        ...(deals.length > 0 ? await deps.engine.pushDealsNow(workspaceId, deals) : []),
+      ];
       return { results: results.map((r) => ({ type: r.type, id: r.id, outcome: { ...r.outcome } })) };
     },
   );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Company, CrmsyncError, LocalId, Person, type StoredRecord } from '@crmsync/core';
+import { Company, CrmsyncError, Deal, isDealHidden, LocalId, Person, type StoredRecord } from '@crmsync/core';
 import type { IngestResult } from '@crmsync/engine';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -8,21 +8,22 @@ import type { ServerDeps } from '../deps.js';
 import { iso, IsoDate, Limit, QueryBoolean } from '../schemas.js';
 
 /*
- * People and companies as the host feeds them: create, replace, upsert by the host's external id,
+ * People, companies and deals as the host feeds them: create, replace, upsert by the host's external id,
  * delete, get, and list with filters and cursor pagination. Every write goes through the engine's
  * ingest (the record, its log entry and its push job commit together). Ids are looked up in the
  * caller's workspace only, so another workspace's id is a 404.
  */
 
-type RecordType = 'person' | 'company';
+type RecordType = 'person' | 'company' | 'deal';
 
 const SPEC = {
   person: { path: 'people', noun: 'person', schema: Person, prefix: 'p' },
   company: { path: 'companies', noun: 'company', schema: Company, prefix: 'c' },
+  deal: { path: 'deals', noun: 'deal', schema: Deal, prefix: 'd' },
 } as const;
 
 const RecordOut = z.object({
-  type: z.enum(['person', 'company']),
+  type: z.enum(['person', 'company', 'deal']),
   id: z.string(),
   externalId: z.string().nullable(),
   version: z.number().int(),
@@ -61,15 +62,86 @@ function refused(result: Extract<IngestResult, { ok: false }>): CrmsyncError {
 
 type Doc = Record<string, unknown>;
 
+/** Most records read to answer one filtered page, so a rare match never turns a request into a full scan. */
+const SCAN_LIMIT = 5_000;
+
+const SEARCHED: Record<RecordType, string> = {
+  person: 'name or email',
+  company: 'name or website',
+  deal: 'name',
+};
+
+/** The text `q=` looks in, lower-cased. */
+function searchText(type: RecordType, r: StoredRecord): string {
+  const d = r.data as Record<string, unknown>;
+  const fields =
+    type === 'person'
+      ? [[d.firstName, d.lastName].filter((v) => typeof v === 'string').join(' '), d.email]
+      : type === 'company'
+        ? [d.name, d.website]
+        : [d.name];
+  return fields
+    .filter((v): v is string => typeof v === 'string')
+    .join('\n')
+    .toLowerCase();
+}
+
+/** The store list options the query carries through unchanged. */
+function listOptions(q: { updatedAfter?: string | undefined; includeDeleted?: boolean | undefined }) {
+  return {
+    ...(q.updatedAfter === undefined ? {} : { updatedAfter: new Date(q.updatedAfter) }),
+    ...(q.includeDeleted === undefined ? {} : { includeDeleted: q.includeDeleted }),
+  };
+}
+
+/**
+ * A filtered page: reads the store's pages from `cursor` until `limit` records pass `keep` or
+ * SCAN_LIMIT were read; nextCursor is where reading stopped (null at the end), so a client
+ * following it sees every match exactly once.
+ */
+async function scan(
+  limit: number,
+  cursor: string | null,
+  list: (
+    cursor: string | null,
+    limit: number,
+  ) => Promise<{ items: StoredRecord[]; nextCursor: string | null }>,
+  keep: (r: StoredRecord) => boolean,
+): Promise<{ items: z.infer<typeof RecordOut>[]; nextCursor: string | null }> {
+  const items: z.infer<typeof RecordOut>[] = [];
+  let read = 0;
+  let at = cursor;
+  while (read < SCAN_LIMIT) {
+    const page = await list(at, Math.min(500, SCAN_LIMIT - read));
+    for (const [i, r] of page.items.entries()) {
+      read += 1;
+      at = r.id;
+      if (!keep(r)) continue;
+      items.push(recordOut(r));
+      if (items.length === limit) {
+        const more = i < page.items.length - 1 || page.nextCursor !== null;
+        return { items, nextCursor: more ? at : null };
+      }
+    }
+    if (page.nextCursor === null) return { items, nextCursor: null };
+  }
+  return { items, nextCursor: at };
+}
+
 /** The host's document: the core schema without what the server sets (workspace, origin); unknown fields refused. */
 function bodySchemas(type: RecordType): {
   Body: z.ZodType<Doc>;
   CreateBody: z.ZodType<Doc & { id?: string | undefined }>;
   ExternalBody: z.ZodType<Doc>;
 } {
-  return type === 'person'
-    ? shapes(Person.omit({ workspaceId: true, origin: true, id: true }))
-    : shapes(Company.omit({ workspaceId: true, origin: true, id: true }));
+  switch (type) {
+    case 'person':
+      return shapes(Person.omit({ workspaceId: true, origin: true, id: true }));
+    case 'company':
+      return shapes(Company.omit({ workspaceId: true, origin: true, id: true }));
+    case 'deal':
+      return shapes(Deal.omit({ workspaceId: true, origin: true, id: true }));
+  }
 }
 
 function shapes<S extends z.ZodRawShape & { externalId: z.ZodType }>(base: z.ZodObject<S>) {
@@ -217,20 +289,53 @@ export const recordRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; type: Recor
             cursor: z.string().optional().describe('nextCursor of the previous page'),
             updatedAfter: z.iso.datetime({ offset: true }).optional(),
             includeDeleted: QueryBoolean.optional(),
-            stage: z.string().optional().describe('Only this stage (filters within each page)'),
+            q: z
+              .string()
+              .trim()
+              .min(1)
+              .max(200)
+              .optional()
+              .describe(`Text the ${spec.noun}'s ${SEARCHED[type]} contains, case-insensitive`),
+            stage: z.string().optional().describe('Only this stage'),
             externalId: z.string().optional(),
             ...(type === 'person'
               ? { email: z.string().optional().describe('Exact email, case-insensitive (one page)') }
               : {}),
+            ...(type === 'deal'
+              ? {
+                  companyId: z.string().optional().describe("Only this company's deals"),
+                  hidden: z
+                    .enum(['exclude', 'include', 'only'])
+                    .default('exclude')
+                    .describe(
+                      'Deals hidden by D5 (hideDeals: deals that came from Salesforce) are left out unless included',
+                    ),
+                }
+              : {}),
           })
           .strict(),
-        response: { 200: z.object({ items: z.array(RecordOut), nextCursor: z.string().nullable() }) },
+        response: {
+          200: z.object({
+            items: z.array(RecordOut),
+            nextCursor: z
+              .string()
+              .nullable()
+              .describe(
+                `With filters a page may hold fewer than limit ${spec.path} (at most ${SCAN_LIMIT} are read per page); follow nextCursor until null`,
+              ),
+          }),
+        },
       },
     },
     async (request) => {
       const { workspaceId } = callerOf(request);
-      const q = request.query as typeof request.query & { email?: string };
-      const records = deps.store.workspace(workspaceId).records;
+      const q = request.query as typeof request.query & {
+        email?: string;
+        companyId?: string;
+        hidden?: 'exclude' | 'include' | 'only';
+      };
+      const reader = deps.store.workspace(workspaceId);
+      const records = reader.records;
       if (q.externalId !== undefined) {
         const r = await records.findByExternalId(type, q.externalId);
         return {
@@ -241,18 +346,34 @@ export const recordRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; type: Recor
       if (q.email !== undefined) {
         return { items: (await records.findPeopleByEmail(q.email)).map(recordOut), nextCursor: null };
       }
-      const page = await records.list({
-        type,
-        limit: q.limit,
-        cursor: q.cursor ?? null,
-        ...(q.updatedAfter === undefined ? {} : { updatedAfter: new Date(q.updatedAfter) }),
-        ...(q.includeDeleted === undefined ? {} : { includeDeleted: q.includeDeleted }),
-      });
-      const items =
-        q.stage === undefined
-          ? page.items
-          : page.items.filter((r) => (r.data as { stage?: string | null }).stage === q.stage);
-      return { items: items.map(recordOut), nextCursor: page.nextCursor };
+      const settings =
+        type === 'deal' && q.hidden !== 'include' ? (await reader.settings.get()).settings : null;
+      const needle = q.q?.toLowerCase();
+      const keep = (r: StoredRecord): boolean => {
+        const data = r.data as { stage?: string | null; companyId?: string | null };
+        if (q.stage !== undefined && data.stage !== q.stage) return false;
+        if (q.companyId !== undefined && data.companyId !== q.companyId) return false;
+        if (settings !== null && isDealHidden(r.data as Deal, settings) !== (q.hidden === 'only'))
+          return false;
+        return needle === undefined || searchText(type, r).includes(needle);
+      };
+      const filtered =
+        q.stage !== undefined || q.companyId !== undefined || settings !== null || needle !== undefined;
+      if (!filtered) {
+        const page = await records.list({
+          type,
+          limit: q.limit,
+          cursor: q.cursor ?? null,
+          ...listOptions(q),
+        });
+        return { items: page.items.map(recordOut), nextCursor: page.nextCursor };
+      }
+      return scan(
+        q.limit,
+        q.cursor ?? null,
+        (cursor, limit) => records.list({ type, limit, cursor, ...listOptions(q) }),
+        keep,
+      );
     },
   );
 };

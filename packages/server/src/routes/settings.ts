@@ -8,12 +8,17 @@ import { iso, IsoDate, Limit } from '../schemas.js';
 /*
  * Settings: read; write (refused whole with every problem listed, 422); dry-run preview (O2);
  * history (who changed what, when); export and import of a settings document. The document is
- * checked by core's `parseSettings` against the workspace's stage lists, never by a second schema.
+ * checked by core's `parseSettings` against the workspace's stage lists, never by a second schema,
+ * then by the engine against the connected org (stage picklist, field describes).
  */
 
 const Document = z
   .record(z.string(), z.unknown())
   .describe('A settings document (see the product spec); any known version');
+const Problem = z.object({
+  path: z.string().describe('Dotted settings path, e.g. deals.stageMapping.Won'),
+  message: z.string(),
+});
 const SettingsOut = z.object({
   version: z.number().int().describe('0 when never saved (then the settings are the defaults)'),
   updatedAt: IsoDate.nullable(),
@@ -51,6 +56,9 @@ function settingsInvalid(problems: SettingsProblem[]): CrmsyncError {
 
 async function save(deps: ServerDeps, workspaceId: string, by: string, document: unknown) {
   const { settings, upgradedFrom } = await parseFor(deps, workspaceId, document);
+  // D6, X5: what only the connected org can refuse (a stage or field it lacks) is refused whole too.
+  const orgProblems = await deps.engine.checkSettingsAgainstOrg(workspaceId, settings);
+  if (orgProblems.length > 0) throw settingsInvalid(orgProblems);
   const version = await deps.store.transaction(workspaceId, (tx) => tx.settings.put(settings, by));
   return { version, upgradedFrom, settings };
 }
@@ -101,6 +109,9 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = async
             changed: z.array(
               z.object({ type: z.string(), id: z.string(), before: z.string(), after: z.string() }),
             ),
+            problems: z
+              .array(Problem)
+              .describe('What the connected org refuses in these settings (D6, X5); a save would be refused'),
           }),
         },
       },

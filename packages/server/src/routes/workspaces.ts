@@ -1,8 +1,8 @@
 import { CrmsyncError, Workspace } from '@crmsync/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { issueApiKey } from '../api-keys.js';
 import type { ServerDeps } from '../deps.js';
+import { ApiKeyOut, apiKeyOut, IssuedKeyOut, issueKeyOut, KeyBody, revokeKey } from './api-keys.js';
 
 /** Admin only: workspaces and their API keys. */
 
@@ -17,12 +17,6 @@ const WorkspaceOut = z.object({
     companies: z.array(z.string()),
     deals: z.array(z.string()),
   }),
-});
-const KeyOut = z.object({
-  workspaceId: z.string(),
-  label: z.string(),
-  key: z.string().describe('Shown once: only its hash is stored'),
-  prefix: z.string(),
 });
 
 export const workspaceRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = async (app, { deps }) => {
@@ -60,27 +54,61 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = asyn
     async () => ({ items: await deps.store.workspaces.list() }),
   );
 
+  const WorkspaceParams = z.object({ workspaceId: z.string() });
+  async function existing(workspaceId: string): Promise<void> {
+    if ((await deps.store.workspaces.get(workspaceId)) === null)
+      throw new CrmsyncError('NOT_FOUND', { resource: 'workspace', id: workspaceId });
+  }
+
   app.post(
     '/workspaces/:workspaceId/api-keys',
     {
       schema: {
         tags: ['admin'],
-        summary: 'Create an API key for a workspace',
-        params: z.object({ workspaceId: z.string() }),
-        body: z
-          .object({
-            label: z.string().min(1).max(200).describe('Who or what uses the key; shown in settings history'),
-          })
-          .strict(),
-        response: { 201: KeyOut },
+        summary: 'Create an API key for a workspace; the key is in the answer once',
+        params: WorkspaceParams,
+        body: KeyBody,
+        response: { 201: IssuedKeyOut },
       },
     },
     async (request, reply) => {
       const { workspaceId } = request.params;
-      if ((await deps.store.workspaces.get(workspaceId)) === null)
-        throw new CrmsyncError('NOT_FOUND', { resource: 'workspace', id: workspaceId });
-      const issued = await issueApiKey(deps.store, workspaceId, request.body.label);
-      return reply.status(201).send({ workspaceId, label: request.body.label, ...issued });
+      await existing(workspaceId);
+      return reply.status(201).send(await issueKeyOut(deps.store, workspaceId, request.body.label));
+    },
+  );
+
+  app.get(
+    '/workspaces/:workspaceId/api-keys',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "A workspace's API keys (never the keys themselves), oldest first",
+        params: WorkspaceParams,
+        response: { 200: z.object({ items: z.array(ApiKeyOut) }) },
+      },
+    },
+    async (request) => {
+      await existing(request.params.workspaceId);
+      return {
+        items: (await deps.store.workspace(request.params.workspaceId).apiKeys.list()).map(apiKeyOut),
+      };
+    },
+  );
+
+  app.delete(
+    '/workspaces/:workspaceId/api-keys/:keyId',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke an API key of a workspace',
+        params: WorkspaceParams.extend({ keyId: z.string() }),
+        response: { 200: ApiKeyOut },
+      },
+    },
+    async (request) => {
+      await existing(request.params.workspaceId);
+      return revokeKey(deps.store, request.params.workspaceId, request.params.keyId);
     },
   );
 };
