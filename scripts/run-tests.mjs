@@ -37,18 +37,37 @@ if (typecheck.status !== 0) {
 }
 
 const timeout = process.env.TEST_TIMEOUT_MS ?? '120000';
-const result = spawnSync(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-concurrency=2',
-    `--test-timeout=${timeout}`,
-    '--test-force-exit',
-    '--test-reporter=spec',
-    ...files,
-  ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
-process.exit(result.status ?? 1);
+const nodeTest = (testFiles, env) =>
+  spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      `--test-timeout=${timeout}`,
+      '--test-force-exit',
+      '--test-reporter=spec',
+      ...testFiles,
+    ],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', ...env } },
+  ).status ?? 1;
+
+// The engine's end-to-end files that run a second time on PostgreSQL and the pg-boss queue
+// (packages/engine/test/harness.ts opens a scratch database per test with CRMSYNC_TEST_STORE).
+const POSTGRES_E2E = [
+  'packages/engine/test/push-rules.test.ts',
+  'packages/engine/test/push-manual-all.test.ts',
+  'packages/engine/test/ingest-basics.test.ts',
+  'packages/engine/test/lifecycle-window.test.ts',
+  'packages/engine/test/deals-push.test.ts',
+];
+
+const sqlite = nodeTest(files);
+const onPostgres = files.filter((f) => POSTGRES_E2E.includes(f));
+let postgres = 0;
+if (onPostgres.length > 0) {
+  console.log(`\nrun-tests: the engine's end-to-end tests again on PostgreSQL (${onPostgres.length} files)`);
+  postgres = nodeTest(onPostgres, { CRMSYNC_TEST_STORE: 'postgres' });
+}
+process.exit(sqlite !== 0 ? sqlite : postgres);

@@ -14,16 +14,66 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** The built-in emulator's fixed port in embedded mode. */
   CRMSYNC_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4510),
+  /**
+   * How long a worker holds a job before another may take it over (it extends the lease while it
+   * works): the delay before a SIGKILLed worker's jobs run elsewhere.
+   */
+  CRMSYNC_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(300),
 });
+
+/** Where the store lives: one SQLite file (embedded) or a PostgreSQL database shared by many processes. */
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 export interface Config {
   dataDir: string;
-  databaseFile: string;
+  database: DatabaseTarget;
+  /** The SQLite file, or null on PostgreSQL. */
+  databaseFile: string | null;
+  /** For messages: "SQLite at PATH" or "PostgreSQL at URL" (password hidden). */
+  databaseLabel: string;
   encryptionKey: Buffer;
   port: number;
   emulatorPort: number;
+  leaseMs: number;
   /** True when SQLite under DATA_DIR is in use (the default). */
   embedded: boolean;
+}
+
+/** A URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * Parses `sqlite:PATH` or `postgres://...` (also `postgresql://`), as DATABASE_URL and
+ * `crmsync migrate --from/--to` take them. Throws a usage error naming `what` otherwise.
+ */
+export function parseDatabaseUrl(raw: string, what = 'DATABASE_URL'): DatabaseTarget {
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length);
+    if (path === '')
+      throw new CliError(EXIT.usage, `${what} "sqlite:" names no file; use sqlite:./data/crmsync.db.`);
+    return { kind: 'sqlite', file: resolve(path) };
+  }
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new CliError(
+        EXIT.usage,
+        `${what} "${redactUrl(raw)}" is not a valid URL; use postgres://USER@HOST:5432/DATABASE.`,
+      );
+    }
+    return { kind: 'postgres', url: raw };
+  }
+  throw new CliError(
+    EXIT.usage,
+    `${what} "${redactUrl(raw)}" is not understood; use sqlite:PATH or postgres://USER@HOST:5432/DATABASE.`,
+  );
+}
+
+export function describeDatabase(target: DatabaseTarget): string {
+  return target.kind === 'sqlite' ? `SQLite at ${target.file}` : `PostgreSQL at ${redactUrl(target.url)}`;
 }
 
 function decodeKey(raw: string): Buffer {
@@ -61,30 +111,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new CliError(EXIT.usage, `Bad environment: ${z.prettifyError(parsed.error)}`);
   }
   const e = parsed.data;
-  if (e.DATABASE_URL !== undefined && e.DATABASE_URL !== '' && !e.DATABASE_URL.startsWith('sqlite:')) {
-    if (/^postgres(ql)?:/.test(e.DATABASE_URL)) {
-      throw new CliError(
-        EXIT.notConfigured,
-        'DATABASE_URL points at PostgreSQL, which this crmsync release does not support yet (it arrives with the scale-out release). Unset DATABASE_URL to use the embedded SQLite database under DATA_DIR.',
-      );
-    }
+  const dataDir = resolve(e.DATA_DIR);
+  const database: DatabaseTarget =
+    e.DATABASE_URL === undefined || e.DATABASE_URL === ''
+      ? { kind: 'sqlite', file: join(dataDir, 'crmsync.db') }
+      : parseDatabaseUrl(e.DATABASE_URL);
+  if (database.kind === 'postgres' && e.CRMSYNC_ENCRYPTION_KEY === undefined) {
+    // Every process on every machine must seal and open tokens with the same key: a key made up
+    // on one machine's disk would lock the others out.
     throw new CliError(
-      EXIT.usage,
-      `DATABASE_URL "${e.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')}" is not understood; use sqlite:PATH or leave it unset.`,
+      EXIT.notConfigured,
+      'DATABASE_URL points at PostgreSQL, so set CRMSYNC_ENCRYPTION_KEY to the same 32-byte key in every crmsync process (after `crmsync migrate`, the key of the SQLite install: `export CRMSYNC_ENCRYPTION_KEY=$(cat data/encryption.key)`).',
     );
   }
-  const dataDir = resolve(e.DATA_DIR);
-  const databaseFile = e.DATABASE_URL?.startsWith('sqlite:')
-    ? resolve(e.DATABASE_URL.slice('sqlite:'.length))
-    : join(dataDir, 'crmsync.db');
   const encryptionKey =
     e.CRMSYNC_ENCRYPTION_KEY !== undefined ? decodeKey(e.CRMSYNC_ENCRYPTION_KEY) : embeddedKey(dataDir);
   return {
     dataDir,
-    databaseFile,
+    database,
+    databaseFile: database.kind === 'sqlite' ? database.file : null,
+    databaseLabel: describeDatabase(database),
     encryptionKey,
     port: e.PORT,
     emulatorPort: e.CRMSYNC_EMULATOR_PORT,
-    embedded: true,
+    leaseMs: e.CRMSYNC_LEASE_SECONDS * 1000,
+    embedded: database.kind === 'sqlite',
   };
 }

@@ -1,3 +1,6 @@
+import { CrmsyncError } from '@crmsync/core';
+import { CliError } from './cli-error.js';
+
 /**
  * Exit codes a script can rely on. They are part of the CLI's contract: never renumber.
  */
@@ -19,3 +22,29 @@ export const EXIT = {
   internal: 70,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The exit code for an error a command ended with: catalogue codes map to the same codes everywhere. */
+export function exitCodeOf(err: unknown): ExitCode {
+  if (err instanceof CliError) return err.exitCode;
+  if (err instanceof CrmsyncError) {
+    switch (err.code) {
+      case 'CONFIGURATION_WINDOW':
+      case 'PAUSED':
+      case 'DISCONNECTED':
+        return EXIT.refused;
+      case 'API_BUDGET_EXHAUSTED':
+        return EXIT.budget;
+      case 'INVALID_INPUT':
+      case 'PAYLOAD_TOO_LARGE':
+      case 'SETTINGS_INVALID':
+        return EXIT.usage;
+      case 'NOT_FOUND':
+        return EXIT.notConfigured;
+      default:
+        return err.code.startsWith('SALESFORCE_') ? EXIT.salesforce : EXIT.internal;
+    }
+  }
+  if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'wrong_encryption_key')
+    return EXIT.notConfigured;
+  return EXIT.internal;
+}

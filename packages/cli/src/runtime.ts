@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Clock, Logger } from '@crmsync/core';
 import { createEngine, type CrmFactory, type Engine } from '@crmsync/engine';
 import { connectSalesforce } from '@crmsync/salesforce';
+import { openPostgresStore } from '@crmsync/store/postgres';
 import { openSqliteStore, type OpenedStore } from '@crmsync/store/sqlite';
 import { loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -37,15 +38,35 @@ export function salesforceFactory(clock: Clock, logger: Logger): CrmFactory {
     });
 }
 
-export async function openRuntime(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+export interface RuntimeOptions {
+  /**
+   * On PostgreSQL, run pg-boss's maintenance in this process (archiving finished jobs). Long-lived
+   * processes (`serve`, `worker`) do; one-shot commands do not.
+   */
+  maintenance?: boolean;
+}
+
+/** The store of DATABASE_URL: the embedded SQLite file, or PostgreSQL with the pg-boss queue. */
+async function openStore(config: Config, clock: Clock, options: RuntimeOptions): Promise<OpenedStore> {
+  const { database, encryptionKey } = config;
+  if (database.kind === 'sqlite') return openSqliteStore({ file: database.file, clock, encryptionKey });
+  const { store, queue, close } = await openPostgresStore({
+    url: database.url,
+    clock,
+    encryptionKey,
+    maintenance: options.maintenance ?? false,
+  });
+  return { store, queue, close };
+}
+
+export async function openRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
   const config = loadConfig(env);
   const clock = new SystemClock();
   const logger = createLogger();
-  const opened = await openSqliteStore({
-    file: config.databaseFile,
-    clock,
-    encryptionKey: config.encryptionKey,
-  });
+  const opened = await openStore(config, clock, options);
   const engine = createEngine({
     store: opened.store,
     queue: opened.queue,
@@ -54,6 +75,8 @@ export async function openRuntime(env: NodeJS.ProcessEnv = process.env): Promise
     logger,
     random: Math.random,
     workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    // The worker gathers a trickle into collections for up to 2 s (engine `pushGatherMs`).
+    options: { leaseMs: config.leaseMs, pushGatherMs: 2_000 },
   });
   return { config, clock, logger, opened, engine, close: () => opened.close() };
 }

@@ -166,20 +166,27 @@ test('the README flow: create a workspace, connect the built-in emulator, import
   }
 });
 
-test('exit codes a script can rely on: usage 2, not configured 3, PostgreSQL refused with a clear message', async (t) => {
+test('exit codes a script can rely on: usage 2, not configured 3, PostgreSQL without the shared key or a bad DATABASE_URL refused with a clear message', async (t) => {
   const { env } = await setup(t);
   const none = await cli(env, 'status');
   assert.equal(none.code, 3);
   assert.match(none.stderr, /No workspace yet/);
   const bad = await cli(env, 'import', 'animals', 'x.csv');
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /Import "people" or "companies"/);
-  const pg = await cli({ ...env, DATABASE_URL: 'postgres://crmsync@127.0.0.1/db' }, 'status');
+  assert.match(bad.stderr, /Import one of people, companies, .*; not "animals"/);
+  const pg = await cli({ ...env, DATABASE_URL: 'postgres://crmsync:hunter2@127.0.0.1/db' }, 'status');
   assert.equal(pg.code, 3);
   assert.match(
     pg.stderr,
-    /DATABASE_URL points at PostgreSQL, which this crmsync release does not support yet/,
+    /DATABASE_URL points at PostgreSQL, so set CRMSYNC_ENCRYPTION_KEY to the same 32-byte key/,
   );
+  const odd = await cli({ ...env, DATABASE_URL: 'mysql://crmsync:hunter2@127.0.0.1/db' }, 'status');
+  assert.equal(odd.code, 2);
+  assert.match(
+    odd.stderr,
+    /DATABASE_URL "mysql:\/\/crmsync:\*\*\*@127.0.0.1\/db" is not understood; use sqlite:PATH or postgres:/,
+  );
+  assert.doesNotMatch(odd.stderr, /hunter2/, 'the password is never printed');
   const unknown = await cli(env, 'frobnicate');
   assert.equal(unknown.code, 2);
 });

@@ -30,6 +30,15 @@ export interface ConnectOptions {
   username?: string;
   password?: string;
   clientCredentials?: boolean;
+  /** Tokens issued by the OAuth web-server flow (the REST API's Connect Salesforce sign-in). */
+  tokens?: {
+    loginUrl: string;
+    instanceUrl: string;
+    accessToken: string;
+    refreshToken?: string;
+    clientId: string;
+    clientSecret?: string;
+  };
 }
 
 /** Signs in once to learn the org and user, then saves the connection (L1 starts the window). */
@@ -40,7 +49,10 @@ export async function connectWorkspace(
 ): Promise<{ orgId: string; windowEndsAt: Date | null }> {
   let credentials: Record<string, string>;
   let loginUrl: string;
-  if (o.emulator === true) {
+  if (o.tokens !== undefined) {
+    loginUrl = o.tokens.loginUrl;
+    credentials = { flow: 'token', ...o.tokens };
+  } else if (o.emulator === true) {
     const base = await ensureEmulator({
       dataDir: rt.config.dataDir,
       port: rt.config.emulatorPort,

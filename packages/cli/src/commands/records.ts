@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { planImport, readCsv } from '../csv-import.js';
+import { isRecordKind, RECORD_KINDS } from '../record-import.js';
+import { importRecords } from './import-records.js';
 import { EXIT } from '../exit-codes.js';
 import { print, printJson, resolveWorkspace, splitIds } from '../output.js';
 import type { WithRuntime } from './types.js';
@@ -11,12 +13,17 @@ import type { WithRuntime } from './types.js';
 export function recordCommands(program: Command, run: WithRuntime): void {
   program
     .command('import <kind> <file>')
-    .description('import people or companies from a CSV file; bad rows are reported, good rows kept')
+    .description(
+      'import people or companies (CSV), or deals, emails, notes, tasks, calls, meetings, meeting-summaries (CSV or NDJSON); bad rows are reported, good rows kept',
+    )
     .option('--workspace <id>')
     .action(
       run(async (rt, kind: string, file: string, o: { workspace?: string }) => {
-        if (kind !== 'people' && kind !== 'companies')
-          throw new CliError(EXIT.usage, `Import "people" or "companies", not "${kind}".`);
+        if (kind !== 'people' && kind !== 'companies' && !isRecordKind(kind))
+          throw new CliError(
+            EXIT.usage,
+            `Import one of people, companies, ${Object.keys(RECORD_KINDS).join(', ')}; not "${kind}".`,
+          );
         const id = await resolveWorkspace(rt, o.workspace);
         let buffer: Buffer;
         try {
@@ -24,6 +31,7 @@ export function recordCommands(program: Command, run: WithRuntime): void {
         } catch (err) {
           throw new CliError(EXIT.usage, `Cannot read ${file}: ${(err as Error).message}`);
         }
+        if (isRecordKind(kind)) return importRecords(rt, id, kind, buffer, basename(file));
         const csv = readCsv(kind, buffer, basename(file));
         const plan = await planImport(kind, id, rt.opened.store.workspace(id), csv);
         const results = await rt.engine.ingestMany(
@@ -53,45 +61,61 @@ export function recordCommands(program: Command, run: WithRuntime): void {
 
   program
     .command('push')
-    .description('push chosen people or companies to Salesforce now (M1: overrides the push settings)')
+    .description('push chosen people, companies or deals to Salesforce now (M1: overrides the push settings)')
     .option('--workspace <id>')
     .option('--people <ids>', 'comma-separated person ids')
     .option('--companies <ids>', 'comma-separated company ids')
+    .option('--deals <ids>', 'comma-separated deal ids (pushed after the people and companies)')
+    .addOption(new Option('--deal <ids>').hideHelp())
     .action(
-      run(async (rt, o: { workspace?: string; people?: string; companies?: string }) => {
-        const id = await resolveWorkspace(rt, o.workspace);
-        const people = splitIds(o.people);
-        const companies = splitIds(o.companies);
-        if (people.length + companies.length === 0)
-          throw new CliError(
-            EXIT.usage,
-            'Name the records to push with --people IDS and/or --companies IDS.',
-          );
-        const results = await rt.engine.pushNow(id, { people, companies });
-        let failed = 0;
-        for (const { type, id: recordId, outcome } of results) {
-          switch (outcome.status) {
-            case 'done':
-              print(
-                `${type} ${recordId}: ${outcome.action}${outcome.sfId === null ? '' : ` ${outcome.sfObject} ${outcome.sfId}`} [${outcome.rules.join(',')}] ${outcome.reason}`,
-              );
-              break;
-            case 'failed':
-              failed++;
-              print(
-                `${type} ${recordId}: failed ${outcome.sfCode || outcome.code}${outcome.retryable ? ' (will be retried)' : ''} [${outcome.rules.join(',')}] ${outcome.message}`,
-              );
-              break;
-            case 'budget':
-              failed++;
-              print(
-                `${type} ${recordId}: waiting for the API budget until ${outcome.resumeAt.toISOString()} [O3] ${outcome.message}`,
-              );
-              break;
+      run(
+        async (
+          rt,
+          o: { workspace?: string; people?: string; companies?: string; deals?: string; deal?: string },
+        ) => {
+          const id = await resolveWorkspace(rt, o.workspace);
+          const people = splitIds(o.people);
+          const companies = splitIds(o.companies);
+          const deals = [...splitIds(o.deals), ...splitIds(o.deal)];
+          if (people.length + companies.length + deals.length === 0)
+            throw new CliError(
+              EXIT.usage,
+              'Name the records to push with --people IDS, --companies IDS and/or --deals IDS.',
+            );
+          // People and companies first, so a deal's Account and contact roles find them linked.
+          const results = [
+            ...(people.length + companies.length > 0
+              ? await rt.engine.pushNow(id, { people, companies })
+              : []),
+            ...(deals.length > 0 ? await rt.engine.pushDealsNow(id, deals) : []),
+          ];
+          let failed = 0;
+          for (const { type, id: recordId, outcome } of results) {
+            switch (outcome.status) {
+              case 'done': {
+                const sfObject = 'sfObject' in outcome ? outcome.sfObject : 'Opportunity';
+                print(
+                  `${type} ${recordId}: ${outcome.action}${outcome.sfId === null ? '' : ` ${sfObject} ${outcome.sfId}`} [${outcome.rules.join(',')}] ${outcome.reason}`,
+                );
+                break;
+              }
+              case 'failed':
+                failed++;
+                print(
+                  `${type} ${recordId}: failed ${outcome.sfCode || outcome.code}${outcome.retryable ? ' (will be retried)' : ''} [${outcome.rules.join(',')}] ${outcome.message}`,
+                );
+                break;
+              case 'budget':
+                failed++;
+                print(
+                  `${type} ${recordId}: waiting for the API budget until ${outcome.resumeAt.toISOString()} [O3] ${outcome.message}`,
+                );
+                break;
+            }
           }
-        }
-        return failed > 0 ? EXIT.someFailed : EXIT.ok;
-      }),
+          return failed > 0 ? EXIT.someFailed : EXIT.ok;
+        },
+      ),
     );
 
   program

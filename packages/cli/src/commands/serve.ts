@@ -17,7 +17,7 @@ import { EXIT } from '../exit-codes.js';
 import { print } from '../output.js';
 import type { Runtime } from '../runtime.js';
 import { connectWorkspace } from './connect.js';
-import { runWorkers } from './sync.js';
+import { runWorkers, stopSignal } from './worker.js';
 import type { WithRuntime } from './types.js';
 
 const DEMO = 'demo';
@@ -206,8 +206,9 @@ async function startApi(rt: Runtime, demo: boolean): Promise<() => Promise<void>
   await app.listen({ port: rt.config.port, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : rt.config.port}`;
+  print(`crmsync UI: ${url}/ (sign in with one of the keys below)`);
   print(`crmsync API: ${url}/api/v1 (OpenAPI: ${url}/docs)`);
-  print(`Admin key (creates workspaces and API keys): ${adminKey}`);
+  print(`Admin key (signs in to every workspace; creates workspaces and API keys): ${adminKey}`);
   if (demo) {
     const file = join(rt.config.dataDir, 'demo-api-key');
     // The clear key is kept in DATA_DIR only for the demo; the store holds its hash.
@@ -230,31 +231,37 @@ export function serveCommands(program: Command, run: WithRuntime): void {
       '--demo',
       'create and connect the demo workspace on the built-in emulator (what `npm start` does)',
     )
+    .option('--no-workers', 'serve the API only; run `crmsync worker` processes for the pushes and pulls')
     .action(
-      run(async (rt, o: { demo?: boolean }) => {
-        const emulator = await ensureEmulator({
-          dataDir: rt.config.dataDir,
-          port: rt.config.emulatorPort,
-          clock: rt.clock,
-        });
-        if (o.demo === true) await ensureDemo(rt);
-        const closeApi = await startApi(rt, o.demo === true);
-        print(`crmsync is running on SQLite at ${rt.config.databaseFile}`);
-        print(
-          `Built-in Salesforce emulator: ${emulator} (see what crmsync wrote: ${emulator}/__emulator/ui)`,
-        );
-        print(
-          'The web settings UI is not built yet; use the API above or the CLI in another terminal, e.g.:',
-        );
-        print('  npx crmsync status --workspace demo');
-        print('  npx crmsync log --workspace demo');
-        print('  npx crmsync push-all --workspace demo --dry-run');
-        print('Workers are pushing and pulling now. Ctrl-C stops them (queued work is kept).');
-        const stop = new AbortController();
-        for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => stop.abort());
-        await runWorkers(rt, stop.signal);
-        await closeApi();
-      }),
+      run(
+        async (rt, o: { demo?: boolean; workers: boolean }) => {
+          const emulator = await ensureEmulator({
+            dataDir: rt.config.dataDir,
+            port: rt.config.emulatorPort,
+            clock: rt.clock,
+          });
+          if (o.demo === true) await ensureDemo(rt);
+          const closeApi = await startApi(rt, o.demo === true);
+          print(`crmsync is running on ${rt.config.databaseLabel}`);
+          print(
+            `Built-in Salesforce emulator: ${emulator} (see what crmsync wrote: ${emulator}/__emulator/ui)`,
+          );
+          print('The CLI works too, from another terminal, e.g.:');
+          print('  npx crmsync status --workspace demo');
+          print('  npx crmsync log --workspace demo');
+          print('  npx crmsync push-all --workspace demo --dry-run');
+          const signal = stopSignal();
+          if (o.workers) {
+            print('Workers are pushing and pulling now. Ctrl-C stops them (queued work is kept).');
+            await runWorkers(rt, signal);
+          } else {
+            print('No workers in this process (--no-workers): start `crmsync worker` to push and pull.');
+            await new Promise<void>((ok) => signal.addEventListener('abort', () => ok(), { once: true }));
+          }
+          await closeApi();
+        },
+        { maintenance: true },
+      ),
     );
 
   const emu = program

@@ -6,28 +6,6 @@ import { print, printJson, resolveWorkspace } from '../output.js';
 import type { Runtime } from '../runtime.js';
 import type { WithRuntime } from './types.js';
 
-/** Runs every workspace's push batches and due pulls until stopped; returns when `signal` aborts. */
-export async function runWorkers(rt: Runtime, signal: AbortSignal, idleMs = 1_000): Promise<void> {
-  while (!signal.aborted) {
-    let worked = false;
-    for (const w of await rt.opened.store.workspaces.list()) {
-      if (signal.aborted) break;
-      if ((await rt.opened.store.workspace(w.id).connection.get()) === null) continue;
-      try {
-        const push = await rt.engine.runPushBatch(w.id);
-        const pull = await rt.engine.runDuePull(w.id);
-        worked ||= push.claimed > 0 || pull.ran;
-      } catch (err) {
-        rt.logger.error(
-          { workspaceId: w.id, error: err instanceof Error ? err.message : String(err) },
-          'a worker round failed; it is retried',
-        );
-      }
-    }
-    if (!worked) await rt.clock.sleep(idleMs, signal).catch(() => undefined);
-  }
-}
-
 function describeEntry(e: LogEntry): string {
   const target = e.sfId === null ? '' : ` -> ${e.sfObject ?? ''} ${e.sfId}`;
   const error =
@@ -57,19 +35,6 @@ export function syncCommands(program: Command, run: WithRuntime): void {
               .join(', ') || 'no changes'
           }.`,
         );
-      }),
-    );
-
-  program
-    .command('worker')
-    .description('run the push and pull workers for every workspace until stopped (SIGINT/SIGTERM)')
-    .action(
-      run(async (rt) => {
-        const stop = new AbortController();
-        for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => stop.abort());
-        print('crmsync worker running; Ctrl-C to stop.');
-        await runWorkers(rt, stop.signal);
-        print('crmsync worker stopped; unfinished jobs return to the queue.');
       }),
     );
 

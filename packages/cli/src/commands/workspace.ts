@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseSettings, Workspace } from '@crmsync/core';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
@@ -69,6 +69,41 @@ export function workspaceCommands(program: Command, run: WithRuntime): void {
       }),
     );
   settings
+    .command('history')
+    .description('who changed the settings, when, and the documents before and after; newest first')
+    .option('--workspace <id>')
+    .option('--limit <n>', 'how many changes (default 20)', '20')
+    .action(
+      run(async (rt, o: { workspace?: string; limit: string }) => {
+        const id = await resolveWorkspace(rt, o.workspace);
+        const limit = Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new CliError(EXIT.usage, `--limit must be a whole number above 0, got "${o.limit}".`);
+        const history = await rt.opened.store.workspace(id).settings.history(limit);
+        if (history.length === 0) print('The settings were never changed: the defaults are in force.');
+        for (const h of history) print(`version ${h.version}\t${h.at.toISOString()}\tby ${h.by}`);
+      }),
+    );
+  settings
+    .command('export')
+    .description('write the settings as a document to import elsewhere (as GET /api/v1/settings/export)')
+    .option('--workspace <id>')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(
+      run(async (rt, o: { workspace?: string; out?: string }) => {
+        const id = await resolveWorkspace(rt, o.workspace);
+        const doc = {
+          format: 'crmsync-settings',
+          exportedAt: rt.clock.now().toISOString(),
+          workspaceId: id,
+          settings: (await rt.opened.store.workspace(id).settings.get()).settings,
+        };
+        if (o.out === undefined) return printJson(doc);
+        writeFileSync(o.out, `${JSON.stringify(doc, null, 2)}\n`);
+        print(`Exported the settings of ${id} to ${o.out}.`);
+      }),
+    );
+  settings
     .command('set <file>')
     .description('replace the settings with a JSON document; refused whole, with every problem, when invalid')
     .option('--workspace <id>')
@@ -103,6 +138,42 @@ export function workspaceCommands(program: Command, run: WithRuntime): void {
         print(
           `Saved settings version ${version}${result.upgradedFrom === null ? '' : ` (upgraded from version ${result.upgradedFrom})`}.`,
         );
+      }),
+    );
+
+  settings
+    .command('import <file>')
+    .description(
+      'import a document written by `settings export` (checked against this workspace, refused whole)',
+    )
+    .option('--workspace <id>')
+    .action(
+      run(async (rt, file: string, o: { workspace?: string }) => {
+        const id = await resolveWorkspace(rt, o.workspace);
+        let doc: { format?: unknown; settings?: unknown };
+        try {
+          doc = JSON.parse(readFileSync(file, 'utf8')) as typeof doc;
+        } catch (err) {
+          throw new CliError(EXIT.usage, `${file} could not be read as JSON: ${(err as Error).message}`);
+        }
+        if (doc?.format !== 'crmsync-settings' || typeof doc.settings !== 'object' || doc.settings === null)
+          throw new CliError(
+            EXIT.usage,
+            `${file} is not a settings export (no "format": "crmsync-settings" with "settings"); write one with \`crmsync settings export\`, or use \`crmsync settings set\` for a bare settings document.`,
+          );
+        const workspace = await rt.opened.store.workspaces.get(id);
+        const result = parseSettings(doc.settings, workspace === null ? {} : { stages: workspace.stages });
+        if (!result.ok) {
+          print(
+            `The settings in ${file} were refused (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}); nothing was saved:`,
+          );
+          for (const p of result.problems) print(`  ${p.path || '(document)'}: ${p.message}`);
+          throw new CliError(EXIT.usage, 'Fix the problems above and run the command again.');
+        }
+        const version = await rt.opened.store.transaction(id, (tx) =>
+          tx.settings.put(result.settings, `${process.env.USER ?? 'cli'} (import)`),
+        );
+        print(`Imported the settings from ${file} as version ${version}.`);
       }),
     );
 }

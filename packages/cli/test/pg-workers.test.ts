@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import {
+  crashCompanies,
+  crashEmail,
+  crashPeople,
+  crashPersonId,
+} from '../../engine/test/fixtures/crash-data.js';
+import { seededRandom, startEmulatorProcess, type EmulatorProcess } from '../../engine/test/harness.js';
+import {
+  seed,
+  pgWorkspace,
+  startWorker,
+  waitFor,
+  type PgWorkspace,
+  type WorkerProcess,
+} from './pg-harness.js';
+
+/*
+ * Scale-out on PostgreSQL with the real `crmsync worker` processes: several workers share one
+ * database and one org; workers are SIGKILLed at seeded points of progress (CRASH_SEED=n replays
+ * them; the seed is printed) and restarted; SIGTERM stops a worker gracefully. Outcomes are
+ * checked on the Salesforce side (SOQL, the emulator's per-record write counter) and locally.
+ */
+
+const SEED =
+  process.env.CRASH_SEED !== undefined && process.env.CRASH_SEED !== ''
+    ? Number(process.env.CRASH_SEED)
+    : randomInt(1, 2 ** 31);
+
+let emu: EmulatorProcess;
+before(async () => {
+  console.log(`pg-workers: CRASH_SEED=${SEED} (set CRASH_SEED=${SEED} to replay these kill points)`);
+  emu = await startEmulatorProcess();
+  process.once('exit', () => void emu.close());
+});
+after(() => emu.close());
+
+/** Sizes: small enough for the suite on two busy cores; PG_WORKERS_PEOPLE=5000 for a longer run. */
+const PEOPLE_ENV = Number(process.env.PG_WORKERS_PEOPLE ?? '') || 0;
+const started = Date.now();
+const progress = (line: string) =>
+  console.log(`pg-workers: ${((Date.now() - started) / 1000).toFixed(1)} s ${line}`);
+
+const contactsCreated = async (w: PgWorkspace) => (await w.writes()).totals.Contact?.create ?? 0;
+
+/** Queue empty (nothing pending, held or parked) and `people` Contacts created. */
+async function drained(w: PgWorkspace, people: number): Promise<boolean> {
+  const counts = (await w.queue.counts(w.workspaceId)).total;
+  return counts.pending + counts.leased === 0 && (await contactsCreated(w)) >= people;
+}
+
+/** SIGTERM: the worker finishes its batch, claims nothing new and exits 0. */
+async function stopGracefully(p: WorkerProcess): Promise<void> {
+  p.child.kill('SIGTERM');
+  const r = await p.exited;
+  assert.equal(r.code, 0, `a worker stopped by SIGTERM exits 0: ${r.stderr}`);
+  assert.match(r.stdout, /crmsync worker stopped; nothing is held/);
+}
+
+/** Every person once in Salesforce under its company's Account, every Account once, every person linked. */
+async function assertExactlyOnce(w: PgWorkspace, people: number, companies: number): Promise<string[]> {
+  const contacts = await w.soql('SELECT Id, Email, AccountId, Crmsync_Id__c FROM Contact');
+  const byEmail = new Map<string, Record<string, unknown>[]>();
+  for (const c of contacts) byEmail.set(String(c.Email), [...(byEmail.get(String(c.Email)) ?? []), c]);
+  const missing: number[] = [];
+  const twice: number[] = [];
+  for (let i = 0; i < people; i++) {
+    const found = byEmail.get(crashEmail(i)) ?? [];
+    if (found.length === 0) missing.push(i);
+    if (found.length > 1) twice.push(i);
+  }
+  assert.deepEqual(
+    { missing: missing.slice(0, 5), twice: twice.slice(0, 5), total: contacts.length },
+    { missing: [], twice: [], total: people },
+  );
+  const accounts = await w.soql('SELECT Id, Name FROM Account');
+  assert.equal(accounts.length, companies, 'each company has one Account');
+  assert.equal(new Set(accounts.map((a) => a.Name)).size, companies);
+
+  // Parent before child (C7): each Contact sits under the Account its company is linked to.
+  const reader = w.store.workspace(w.workspaceId);
+  const companyLinks = await reader.links.getMany(
+    'company',
+    crashCompanies(companies).map((c) => String(c.id)),
+    w.org.orgId,
+  );
+  const accountOf = new Map(companyLinks.map((l) => [l.localId, l.sfId]));
+  let linked = 0;
+  let wrongLink = 0;
+  let wrongAccount = 0;
+  for (let start = 0; start < people; start += 1_000) {
+    const ids = Array.from({ length: Math.min(1_000, people - start) }, (_, j) => crashPersonId(start + j));
+    for (const l of await reader.links.getMany('person', ids, w.org.orgId)) {
+      if (l.state !== 'active') continue;
+      linked++;
+      const i = Number(l.localId.slice(1));
+      const contact = byEmail.get(crashEmail(i))?.[0];
+      if (contact?.Id !== l.sfId) wrongLink++;
+      if (contact?.AccountId !== accountOf.get(`c${String(i % companies).padStart(6, '0')}`)) wrongAccount++;
+    }
+  }
+  assert.deepEqual({ linked, wrongLink, wrongAccount }, { linked: people, wrongLink: 0, wrongAccount: 0 });
+  const failed = (await w.queue.counts(w.workspaceId)).total.failed;
+  assert.equal(failed, 0, 'no job was parked');
+  return contacts.map((c) => String(c.Id));
+}
+
+/** The emulator's per-record counters of the given Contacts: creates per record, and writes beyond the first. */
+async function writesOf(w: PgWorkspace, ids: readonly string[]) {
+  let createdTwice = 0;
+  let rewrites = 0;
+  let maxWrites = 0;
+  for (let start = 0; start < ids.length; start += 400) {
+    const page = await w.writes(ids.slice(start, start + 400));
+    for (const r of Object.values(page.records)) {
+      assert.ok(r !== null && r.total >= 1, 'every Contact was written by crmsync');
+      if (r.create > 1) createdTwice++;
+      rewrites += r.total - 1;
+      maxWrites = Math.max(maxWrites, r.total);
+    }
+  }
+  return { createdTwice, rewrites, maxWrites };
+}
+
+test(
+  'X4, C7, C9: three `crmsync worker` processes on PostgreSQL, SIGKILLed at seeded points and restarted, push a backfill of people: each once in Salesforce under its Account, all linked, nothing lost',
+  { timeout: 300_000 },
+  async (t) => {
+    const PEOPLE = PEOPLE_ENV || 2_000;
+    const COMPANIES = Math.max(1, Math.floor(PEOPLE / 20));
+    const w = await pgWorkspace(t, emu);
+    await seed(w, 'company', crashCompanies(COMPANIES));
+    await seed(w, 'person', crashPeople(PEOPLE, COMPANIES));
+    progress(`seeded ${PEOPLE} people and their jobs`);
+
+    const random = seededRandom(SEED);
+    const workers: WorkerProcess[] = [startWorker(w), startWorker(w), startWorker(w)];
+    t.after(() => workers.forEach((p) => p.child.kill('SIGKILL')));
+    // Five kill points, each a seeded fraction of the Contacts still to create, and a seeded victim.
+    const kills: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      const at = await contactsCreated(w);
+      const target = at + 1 + Math.floor(random() * ((PEOPLE - at) / (6 - k)));
+      const victim = Math.floor(random() * workers.length);
+      await waitFor(
+        async () => (await contactsCreated(w)) >= target || (await drained(w, PEOPLE)),
+        180_000,
+        async () => `${await contactsCreated(w)} of ${target} Contacts before kill ${k + 1}`,
+      );
+      if (await drained(w, PEOPLE)) break;
+      workers[victim]!.child.kill('SIGKILL');
+      await workers[victim]!.exited;
+      kills.push(`worker ${victim} at ${await contactsCreated(w)} Contacts`);
+      progress(`SIGKILLed ${kills.at(-1)}`);
+      workers[victim] = startWorker(w);
+    }
+    console.log(`pg-workers: seed ${SEED}; SIGKILLed ${kills.join(', ')}`);
+    assert.ok(kills.length >= 3, `at least three workers were killed mid-backfill: ${kills.join('; ')}`);
+
+    await waitFor(
+      () => drained(w, PEOPLE),
+      180_000,
+      async () =>
+        `${await contactsCreated(w)} Contacts, queue ${JSON.stringify(await w.queue.counts(w.workspaceId))}`,
+    );
+    progress('drained; stopping the workers with SIGTERM');
+    for (const p of workers) await stopGracefully(p);
+
+    const ids = await assertExactlyOnce(w, PEOPLE, COMPANIES);
+    const writes = await writesOf(w, ids);
+    t.diagnostic(`seed ${SEED}; ${kills.length} kills; Contact writes beyond the first: ${writes.rewrites}`);
+    assert.equal(writes.createdTwice, 0, 'no Contact was created twice');
+    // A kill can lose at most the batch in flight (200 records), written again by the worker that takes it over.
+    assert.ok(
+      writes.rewrites <= kills.length * 200,
+      `${writes.rewrites} rewrites after ${kills.length} kills`,
+    );
+  },
+);
+
+test(
+  'E4, X4: two workers racing on the same records while they are edited never send one record twice at once: one create each, at most one write per edit, the last edit wins',
+  { timeout: 240_000 },
+  async (t) => {
+    const PEOPLE = Math.max(200, Math.floor((PEOPLE_ENV || 2_000) / 4));
+    const COMPANIES = Math.max(1, Math.floor(PEOPLE / 20));
+    const EDITS = 3;
+    const w = await pgWorkspace(t, emu);
+    await seed(w, 'company', crashCompanies(COMPANIES));
+    await seed(w, 'person', crashPeople(PEOPLE, COMPANIES));
+    const workers = [startWorker(w), startWorker(w)];
+    t.after(() => workers.forEach((p) => p.child.kill('SIGKILL')));
+
+    // Edit every person while the two workers push: each edit coalesces into the record's one
+    // pending job, or waits behind the job a worker holds (one active job per record).
+    for (let round = 1; round <= EDITS; round++) {
+      await waitFor(
+        async () =>
+          (await contactsCreated(w)) >= Math.floor((PEOPLE * round) / (EDITS + 1)) ||
+          (await drained(w, PEOPLE)),
+        120_000,
+        async () => `${await contactsCreated(w)} Contacts before edit round ${round}`,
+      );
+      await seed(
+        w,
+        'person',
+        crashPeople(PEOPLE, COMPANIES).map((p) => ({ ...p, title: `Edit ${round}` })),
+      );
+      progress(`edit round ${round} at ${await contactsCreated(w)} Contacts`);
+    }
+    await waitFor(
+      async () =>
+        (await drained(w, PEOPLE)) &&
+        (await w.soql(`SELECT Id FROM Contact WHERE Title = 'Edit ${EDITS}'`)).length === PEOPLE,
+      120_000,
+      async () => `queue ${JSON.stringify(await w.queue.counts(w.workspaceId))}`,
+    );
+    for (const p of workers) await stopGracefully(p);
+
+    const ids = await assertExactlyOnce(w, PEOPLE, COMPANIES);
+    const writes = await writesOf(w, ids);
+    assert.equal(writes.createdTwice, 0, 'no record was created by both workers');
+    assert.ok(
+      writes.maxWrites <= 1 + EDITS,
+      `a record was written ${writes.maxWrites} times for 1 create and ${EDITS} edits`,
+    );
+  },
+);
