@@ -20,6 +20,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'emulator bulk', module: '../packages/sf-emulator/bench/bulk.ts' },
   { name: 'sync backfill', module: './sync-backfill.ts' },
   { name: 'sync trickle', module: './sync-trickle.ts' },
+  { name: 'sync workers on postgres', module: './sync-workers.ts' },
+  { name: 'sync activities', module: './sync-activities.ts' },
 ];
 
 const only = process.argv.slice(2);
