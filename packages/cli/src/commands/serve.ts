@@ -74,7 +74,7 @@ const COMPANIES = [
 ];
 const STAGES = ['Cold', 'Approaching', 'Replied', 'Interested', 'Customer'];
 
-/** A demo workspace on the built-in emulator: a few hundred people across 40 companies, contact push on. */
+/** A demo workspace on the built-in emulator: 300 people across 40 companies, 60 deals and 240 activities, pushed. */
 async function ensureDemo(rt: Runtime): Promise<void> {
   const { store } = rt.opened;
   if ((await store.workspaces.get(DEMO)) === null) {
@@ -93,6 +93,19 @@ async function ensureDemo(rt: Runtime): Promise<void> {
       version: 2,
       lifecycle: { configurationWindowHours: 0 },
       contacts: { pushContacts: true, pushMode: 'stages', stages: ['Interested', 'Customer'] },
+      deals: {
+        dealSync: 'bidirectional',
+        stageMapping: { Discovery: 'Prospecting', Proposal: 'Proposal/Price Quote', Won: 'Closed Won' },
+      },
+      activities: {
+        emails: {
+          pushEmails: true,
+          kinds: { outgoingSentThroughApp: true, outgoingNotSentThroughApp: true, incomingReplyToApp: true },
+        },
+        notes: { pushNotes: true },
+        calls: { pushCalls: true },
+        meetings: { pushMeetings: true },
+      },
     });
     if (settings.ok) await store.transaction(DEMO, (tx) => tx.settings.put(settings.settings, 'demo'));
   }
@@ -139,6 +152,95 @@ async function ensureDemo(rt: Runtime): Promise<void> {
     });
   }
   await rt.engine.ingestMany(DEMO, changes);
+  await rt.engine.ingestMany(DEMO, demoDeals());
+  await rt.engine.ingestActivities(DEMO, demoActivities(changes));
+}
+
+const DEAL_STAGES = ['Discovery', 'Proposal', 'Won'];
+
+/** 60 deals on the demo companies, each with one of the company's people (D6: contact roles). */
+function demoDeals() {
+  return Array.from({ length: 60 }, (_, d) => ({
+    type: 'deal' as const,
+    op: 'upsert' as const,
+    data: {
+      id: `demo-d-${d}`,
+      workspaceId: DEMO,
+      name: `${['Pilot', 'Annual plan', 'Expansion'][d % 3]} ${d + 1}`,
+      amount: 5_000 + ((d * 7_919) % 95_000),
+      stage: DEAL_STAGES[d % DEAL_STAGES.length],
+      closeDate: `2027-0${(d % 9) + 1}-15`,
+      companyId: `demo-c-${d % 40}`,
+      personIds: [`demo-p-${d % 300}`],
+      ownerId: 'u-1',
+    },
+  }));
+}
+
+/** Emails both ways, calls and notes with the demo's people (E1, E7, E9), dated over the last weeks. */
+function demoActivities(people: { type: string; data: unknown }[]) {
+  const emailOf = (p: number) =>
+    (
+      people.find((c) => c.type === 'person' && (c.data as { id: string }).id === `demo-p-${p}`)?.data as {
+        email: string;
+      }
+    ).email;
+  const day = (n: number) => new Date(Date.UTC(2026, 9, 1 + (n % 56), 9 + (n % 8))).toISOString();
+  const out: { type: 'email' | 'call' | 'note'; op: 'upsert'; data: Record<string, unknown> }[] = [];
+  for (let i = 0; i < 150; i++) {
+    const p = (Math.floor(i / 3) * 11) % 300;
+    const outgoing = i % 3 !== 2;
+    out.push({
+      type: 'email',
+      op: 'upsert',
+      data: {
+        id: `demo-e-${i}`,
+        workspaceId: DEMO,
+        personId: `demo-p-${p}`,
+        messageId: `<demo-${i}@demo-sales.example>`,
+        // Every third email is the person's reply, in the thread of the two before it (E1: a reply to the app).
+        threadId: `demo-thread-${Math.floor(i / 3)}`,
+        direction: outgoing ? 'outgoing' : 'incoming',
+        sentThroughApp: outgoing,
+        from: outgoing ? 'sam@demo-sales.example' : emailOf(p),
+        to: [outgoing ? emailOf(p) : 'sam@demo-sales.example'],
+        subject: outgoing ? 'Following up on our call' : 'Re: Following up on our call',
+        body: outgoing ? 'Hi, here is the deck we talked about.' : 'Thanks, we will review it this week.',
+        sentAt: day(i),
+        ownerId: 'u-1',
+      },
+    });
+  }
+  for (let i = 0; i < 60; i++)
+    out.push({
+      type: 'call',
+      op: 'upsert',
+      data: {
+        id: `demo-call-${i}`,
+        workspaceId: DEMO,
+        personId: `demo-p-${(i * 13) % 300}`,
+        direction: i % 4 === 0 ? 'inbound' : 'outbound',
+        durationSeconds: 60 + ((i * 37) % 900),
+        outcome: ['Connected', 'Left voicemail', 'No answer'][i % 3],
+        calledAt: day(i + 3),
+        ownerId: 'u-1',
+      },
+    });
+  for (let i = 0; i < 30; i++)
+    out.push({
+      type: 'note',
+      op: 'upsert',
+      data: {
+        id: `demo-n-${i}`,
+        workspaceId: DEMO,
+        personId: `demo-p-${(i * 17) % 300}`,
+        title: 'Discovery notes',
+        body: 'Budget approved for next quarter; wants a security review first.',
+        createdAt: day(i + 5),
+        ownerId: 'u-1',
+      },
+    });
+  return out;
 }
 
 /** A CliError as the API's error: same words, a catalogue code instead of an exit code. */
