@@ -1,59 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { cli, cliSandbox } from './cli-harness.js';
 
 // `crmsync push --deals` (M1 for deals) as a user runs it: the real command in child processes,
 // SQLite under a temp DATA_DIR, the embedded emulator.
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function cli(
-  env: NodeJS.ProcessEnv,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 test('M1: crmsync push --deals pushes the chosen deals now as Opportunities, reported per deal; no ids is a usage error (2)', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'crmsync-cli-push-deals-'));
-  const port = await freePort();
-  const env = {
-    DATA_DIR: join(dir, 'data'),
-    CRMSYNC_EMULATOR_PORT: String(port),
-    LOG_LEVEL: 'warn',
-    CRMSYNC_WORKSPACE: 'acme',
-  };
-  t.after(async () => {
-    await cli(env, 'emulator', 'stop');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, env } = await cliSandbox(t, 'crmsync-cli-push-deals-');
   const created = await cli(
     env,
     'workspace',

@@ -1,61 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { cli, cliSandbox } from './cli-harness.js';
 
 // `crmsync import` of activities (CSV and NDJSON) as a user runs it: the real command in child
 // processes, SQLite under a temp DATA_DIR, the embedded emulator. Bad rows are reported with their
 // number and the field; good rows are kept, pushed by `sync --until-idle`, and a re-import
 // duplicates nothing in Salesforce (E12).
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function cli(
-  env: NodeJS.ProcessEnv,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 test('E6, E9, E12: crmsync import emails (NDJSON), calls and deals (CSV) reports bad rows with their field, keeps the rest, and a re-import logs each activity once', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'crmsync-cli-activities-'));
-  const port = await freePort();
-  const env = {
-    DATA_DIR: join(dir, 'data'),
-    CRMSYNC_EMULATOR_PORT: String(port),
-    LOG_LEVEL: 'warn',
-    CRMSYNC_WORKSPACE: 'acme',
-  };
-  t.after(async () => {
-    await cli(env, 'emulator', 'stop');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, port, env } = await cliSandbox(t, 'crmsync-cli-activities-');
   assert.equal(
     (await cli(env, 'workspace', 'create', 'acme', '--name', 'Acme', '--mailbox-domains', 'acme.test')).code,
     0,

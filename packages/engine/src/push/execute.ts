@@ -13,6 +13,7 @@ import { appendEvent } from '../events.js';
 import type { PushContext } from './context.js';
 import { createRecords, toCrmFields, type CreateEntry, type CreateResult } from './create-records.js';
 import type { PlannedPush } from './plan.js';
+import { refusedWrite as failure } from './refused-write.js';
 
 /*
  * Performs what the planner decided: Accounts first (companies, and the C7 Accounts of people),
@@ -52,27 +53,6 @@ const keyOf = (type: LocalObjectType, id: string): Key => `${type}:${id}`;
 interface Pending {
   item: PlannedPush;
   decision: Exclude<PushDecision, { action: 'skip' }>;
-}
-
-function failure(
-  r: Extract<CrmWriteResult, { outcome: 'failed' }>,
-  rules: readonly string[],
-  prefix = '',
-): PushOutcome {
-  const first = r.errors[0];
-  const sfCode = first?.statusCode ?? r.classification.sfCode;
-  const sfMessage = first?.message ?? r.classification.sfMessage;
-  const fields =
-    first !== undefined && first.fields.length > 0 ? ` (fields: ${first.fields.join(', ')})` : '';
-  return {
-    status: 'failed',
-    retryable: r.classification.retryable,
-    classification: r.classification,
-    code: r.classification.code,
-    sfCode,
-    message: `${prefix}Salesforce refused it: ${sfCode}: ${sfMessage}${fields}.${r.classification.retryable ? ' crmsync retries it later (O4).' : ' Fix the cause, then retry it (crmsync retry).'}`,
-    rules,
-  };
 }
 
 const isAmbiguous = (d: PushDecision) => d.notes.some((n) => n.code === 'ambiguous_match');
@@ -354,7 +334,11 @@ export async function executePlan(
     const fields = { ...d.fields };
     const account = d.account;
     if (account?.via === 'create' && deferred(p) && !accountResults.has(account.companyId)) {
-      push(creates, d.object, { p, fields, account: { companyId: account.companyId, fields: account.fields } });
+      push(creates, d.object, {
+        p,
+        fields,
+        account: { companyId: account.companyId, fields: account.fields },
+      });
       continue;
     }
     if (account?.via === 'create') {

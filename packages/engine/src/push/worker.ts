@@ -1,18 +1,12 @@
-import {
-  allowTraffic,
-  backoffDelay,
-  CrmsyncError,
-  type Connection,
-  type Job,
-  type TrafficDecision,
-} from '@crmsync/core';
+import { allowTraffic, type Connection, type TrafficDecision } from '@crmsync/core';
 import { toLifecycle } from '../lifecycle.js';
-import { budgetResumeAt, type CrmSessions } from '../crm-session.js';
+import type { CrmSessions } from '../crm-session.js';
 import type { EngineDeps } from '../deps.js';
-import { engineOptions, loadPushContext, type AccountCandidateSource } from './context.js';
+import { loadPushContext, type AccountCandidateSource } from './context.js';
 import { executePlan, outcomeKey, type PushOutcome } from './execute.js';
-import { jobKey, parseJobKey, PUSH_QUEUE, type PushType } from './jobs.js';
+import { parseJobKey, PUSH_QUEUE, type PushType } from './jobs.js';
 import { planPush } from './plan.js';
+import { settleJob, stopBatch, withClaimedBatch } from './settle-jobs.js';
 import { runDealJobs } from './deals/worker.js';
 import { runActivityBatch } from './activities/worker.js';
 
@@ -66,7 +60,6 @@ export async function runPushBatch(
   workspaceId: string,
   opts: PushWorkerOptions = {},
 ): Promise<PushBatchReport> {
-  const options = engineOptions(deps);
   const report: PushBatchReport = {
     gated: null,
     gathering: false,
@@ -103,40 +96,7 @@ export async function runPushBatch(
   let ctx: Awaited<ReturnType<typeof loadPushContext>> | null = null;
 
   for (const type of ['company', 'person'] as const satisfies readonly PushType[]) {
-    const jobs = await deps.queue.claim({
-      workspaceId,
-      queue: PUSH_QUEUE[type],
-      limit: options.batchSize,
-      leaseMs: options.leaseMs,
-      workerId: deps.workerId,
-    });
-    if (jobs.length === 0) continue;
-    report.claimed += jobs.length;
-    const owner = { workerId: deps.workerId };
-    // Long batches (describes, a cold Account index) must not lose their lease half-way.
-    const extend = setInterval(
-      () =>
-        void deps.queue
-          .extendLease(
-            jobs.map((j) => j.id),
-            { ...owner, leaseMs: options.leaseMs },
-          )
-          .catch(() => {}),
-      Math.max(1_000, options.leaseMs / 3),
-    );
-    try {
-      const refs = jobs.flatMap((j) => {
-        const ref = parseJobKey(j.key);
-        return ref === null ? [] : [{ job: j, ...ref }];
-      });
-      const unknownJobs = jobs.filter((j) => parseJobKey(j.key) === null);
-      if (unknownJobs.length > 0)
-        await deps.queue.complete(
-          unknownJobs.map((j) => j.id),
-          owner,
-        );
-      let outcomes: Map<string, PushOutcome>;
-      let batchError: Extract<PushOutcome, { status: 'budget' | 'failed' }> | null = null;
+    await withClaimedBatch(deps, workspaceId, PUSH_QUEUE[type], parseJobKey, report, async (refs, jobs) => {
       let live = refs;
       if (opts.localDeletes !== undefined && refs.length > 0) {
         const rows = await deps.store.workspace(workspaceId).records.getMany(
@@ -152,12 +112,13 @@ export async function runPushBatch(
           );
           await deps.queue.complete(
             gone.map((r) => r.job.id),
-            owner,
+            { workerId: deps.workerId },
           );
           report.completed += gone.length;
           live = refs.filter((r) => !deleted.has(r.id));
         }
       }
+      let outcomes: Map<string, PushOutcome>;
       try {
         ctx ??= await loadPushContext(
           deps,
@@ -177,71 +138,22 @@ export async function runPushBatch(
                 ),
               );
       } catch (err) {
-        // A budget veto while reading (lookups, describes) stops the whole batch: reschedule all of it.
-        const resumeAt = budgetResumeAt(err, deps.clock.now());
-        if (resumeAt !== null) {
-          batchError = { status: 'budget', resumeAt, message: (err as Error).message };
-          const stop = batchError;
-          outcomes = new Map(live.map((r) => [outcomeKey(r.type, r.id), stop]));
-        } else if (err instanceof CrmsyncError && err.retryable) {
-          // A lookup or describe failed in a way that passes (O4): every job of the batch tries again later.
-          const sfCode = typeof err.details.sfCode === 'string' ? err.details.sfCode : err.code;
-          const failed: Extract<PushOutcome, { status: 'failed' }> = {
-            status: 'failed',
-            retryable: true,
-            classification: null,
-            code: err.code,
-            sfCode,
-            message: err.message,
-            rules: ['O4'],
-          };
-          batchError = failed;
-          outcomes = new Map(live.map((r) => [outcomeKey(r.type, r.id), failed]));
-        } else {
-          await deps.queue.release(
-            jobs.map((j) => j.id),
-            owner,
-          );
-          throw err;
-        }
-      }
-      if (batchError !== null) {
-        // The batch stopped before any per-record result: say why on each record (O1).
-        const e = batchError;
-        await deps.store.transaction(workspaceId, (tx) =>
-          tx.log.append(
-            live.map((r) =>
-              e.status === 'budget'
-                ? {
-                    recordType: r.type,
-                    recordId: r.id,
-                    action: 'budget_wait',
-                    rules: ['O3'],
-                    reason: e.message,
-                    errorCode: 'API_BUDGET_EXHAUSTED',
-                    errorMessage: e.message,
-                  }
-                : {
-                    recordType: r.type,
-                    recordId: r.id,
-                    action: 'fail',
-                    rules: ['O4'],
-                    reason: e.message,
-                    errorCode: e.sfCode,
-                    errorMessage: e.message,
-                  },
-            ),
-          ),
+        // A budget veto or a passing failure (O4) while reading (lookups, describes) stops the whole batch.
+        const stop = await stopBatch(
+          deps,
+          workspaceId,
+          jobs,
+          live.map((r) => ({ recordType: r.type, recordId: r.id })),
+          err,
         );
+        outcomes = new Map(live.map((r) => [outcomeKey(r.type, r.id), stop]));
       }
       for (const { job, type: t, id } of live) {
         const outcome = outcomes.get(outcomeKey(t, id));
         if (outcome !== undefined) report.outcomes.set(outcomeKey(t, id), outcome);
-        await settleJob(deps, job, t, id, outcome, report, options);
+        await settleJob(deps, job, outcome, report);
       }
-    } finally {
-      clearInterval(extend);
-    }
+    });
   }
   // D1-D6: deals after people, so their Accounts and Contacts exist for the Opportunity and its roles.
   await runDealJobs(
@@ -270,53 +182,4 @@ export async function runPushBatch(
   );
   await session.flushLedger();
   return report;
-}
-
-async function settleJob(
-  deps: EngineDeps,
-  job: Job,
-  type: PushType,
-  id: string,
-  outcome: PushOutcome | undefined,
-  report: PushBatchReport,
-  options: ReturnType<typeof engineOptions>,
-): Promise<void> {
-  const owner = { workerId: deps.workerId };
-  if (outcome === undefined || outcome.status === 'done') {
-    await deps.queue.complete([job.id], owner);
-    report.completed++;
-    return;
-  }
-  if (outcome.status === 'budget') {
-    // No attempt counted: a new job at resumeAt (it waits while this one is leased), then this one ends.
-    await deps.store.transaction(job.workspaceId, (tx) =>
-      tx.jobs.enqueue({ queue: PUSH_QUEUE[type], key: jobKey(type, id), runAt: outcome.resumeAt }),
-    );
-    await deps.queue.complete([job.id], owner);
-    report.budgetWaits++;
-    return;
-  }
-  const attempt = job.attempts + 1;
-  const max = Math.min(options.maxAttempts, outcome.classification?.maxAttempts ?? options.maxAttempts);
-  if (outcome.retryable && attempt < max) {
-    const random = deps.random();
-    const fallback = backoffDelay(
-      { baseMs: options.backoffBaseMs, capMs: options.backoffMaxMs, maxAttempts: max },
-      attempt,
-      random,
-    );
-    const delay = Math.min(
-      options.backoffMaxMs,
-      outcome.classification === null ? fallback : outcome.classification.backoffMs(attempt, random),
-    );
-    await deps.queue.fail(job.id, {
-      ...owner,
-      error: `${outcome.sfCode}: ${outcome.message}`,
-      retryAt: new Date(deps.clock.now().getTime() + delay),
-    });
-    report.retrying++;
-    return;
-  }
-  await deps.queue.fail(job.id, { ...owner, error: `${outcome.sfCode}: ${outcome.message}`, retryAt: null });
-  report.parked++;
 }

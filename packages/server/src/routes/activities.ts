@@ -1,25 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import {
-  Call,
-  CrmsyncError,
-  Email,
-  LocalId,
-  Meeting,
-  MeetingSummary,
-  Note,
-  Task,
-  type StoredRecord,
-} from '@crmsync/core';
-import type { ActivityIngestResult, ActivityType } from '@crmsync/engine';
+import { Call, Email, LocalId, Meeting, MeetingSummary, Note, Task, type StoredRecord } from '@crmsync/core';
+import type { ActivityType } from '@crmsync/engine';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../auth.js';
 import type { ServerDeps } from '../deps.js';
-import { iso, IsoDate, Limit, QueryBoolean } from '../schemas.js';
+import { Limit, QueryBoolean } from '../schemas.js';
+import {
+  externalIdPage,
+  idForCreate,
+  idForExternalId,
+  liveRecord,
+  refusedIngest,
+  storedRecordOut,
+  storedRecordSchema,
+} from './stored-records.js';
 
 /*
  * Activities as the host feeds them (emails, notes, tasks, calls, meetings, meeting summaries):
- * create, replace, upsert by external id, get, and list with filters and cursor pagination. Every
+ * create, replace, upsert by external id, delete, get, and list with filters and cursor pagination. Every
  * write goes through the engine's activity ingest (E1-E12: the record, its log entry and its push
  * job commit together; a duplicate email is kept but not pushed twice, E6). Ids are looked up in
  * the caller's workspace only, so another workspace's id is a 404.
@@ -39,15 +37,7 @@ const KINDS = {
   },
 } as const satisfies Record<ActivityType, unknown>;
 
-const ActivityOut = z.object({
-  type: z.enum(['email', 'note', 'task', 'call', 'meeting', 'meeting_summary']),
-  id: z.string(),
-  externalId: z.string().nullable(),
-  version: z.number().int(),
-  updatedAt: IsoDate,
-  deletedAt: IsoDate.nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
+const ActivityOut = storedRecordSchema(['email', 'note', 'task', 'call', 'meeting', 'meeting_summary']);
 const WriteOut = z.object({
   record: ActivityOut,
   change: z.enum(['created', 'updated']),
@@ -60,18 +50,7 @@ const WriteOut = z.object({
   reason: z.string(),
 });
 
-function activityOut(r: StoredRecord): z.infer<typeof ActivityOut> {
-  const { workspaceId: _w, ...data } = r.data as Record<string, unknown>;
-  return {
-    type: r.type as ActivityType,
-    id: r.id,
-    externalId: r.externalId,
-    version: r.version,
-    updatedAt: r.updatedAt.toISOString(),
-    deletedAt: iso(r.deletedAt),
-    data,
-  };
-}
+const activityOut = (r: StoredRecord) => storedRecordOut<ActivityType>(r);
 
 /**
  * The host's document: the core schema's fields without what the server sets, unknown fields
@@ -99,7 +78,8 @@ export const activityRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = async
       const [result] = await deps.engine.ingestActivities(workspaceId, [
         { type, op: 'upsert', data: { ...data, workspaceId } },
       ]);
-      if (result === undefined || !result.ok) throw refused(result);
+      if (result === undefined || !result.ok) throw refusedIngest(result);
+      if (result.change === 'deleted') throw new Error(`an upsert of ${type} ${result.id} reported a delete`);
       const stored = await deps.store.workspace(workspaceId).records.get(type, result.id);
       if (stored === null) throw new Error(`ingested ${type} ${result.id} is not readable`);
       return {
@@ -111,12 +91,7 @@ export const activityRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = async
         reason: result.reason,
       };
     }
-    async function existing(workspaceId: string, id: string): Promise<StoredRecord> {
-      const r = await deps.store.workspace(workspaceId).records.get(type, id);
-      if (r === null || r.deletedAt !== null)
-        throw new CrmsyncError('NOT_FOUND', { resource: spec.noun, id });
-      return r;
-    }
+    const existing = (workspaceId: string, id: string) => liveRecord(deps, workspaceId, type, spec, id);
 
     app.post(
       `/${spec.path}`,
@@ -131,17 +106,7 @@ export const activityRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = async
       async (request, reply) => {
         const { workspaceId } = callerOf(request);
         const body = request.body as Record<string, unknown> & { id?: string };
-        const id = body.id ?? `${spec.prefix}_${randomUUID()}`;
-        const taken = await deps.store.workspace(workspaceId).records.get(type, id);
-        if (taken !== null && taken.deletedAt === null) {
-          throw new CrmsyncError(
-            'CONFLICT',
-            { resource: spec.noun, id },
-            {
-              message: `A ${spec.noun} with id ${id} already exists; update it with PUT /${spec.path}/${id}.`,
-            },
-          );
-        }
+        const id = await idForCreate(deps, workspaceId, type, spec, body.id);
         return reply.status(201).send(await write(workspaceId, { ...body, id }));
       },
     );
@@ -184,14 +149,36 @@ export const activityRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = async
       async (request, reply) => {
         const { workspaceId } = callerOf(request);
         const { externalId } = request.params;
-        const found = await deps.store.workspace(workspaceId).records.findByExternalId(type, externalId);
-        const id = found?.id ?? `${spec.prefix}_${randomUUID()}`;
+        const { id, created } = await idForExternalId(deps, workspaceId, type, spec, externalId);
         const out = await write(workspaceId, {
           ...(request.body as Record<string, unknown>),
           externalId,
           id,
         });
-        return reply.status(found === null ? 201 : 200).send(out);
+        return reply.status(created ? 201 : 200).send(out);
+      },
+    );
+
+    app.delete(
+      `/${spec.path}/:id`,
+      {
+        schema: {
+          tags,
+          summary: `Delete a ${spec.noun} in crmsync (404 when unknown)`,
+          description:
+            'The local record is deleted (soft: the log and its link keep naming it). Its Salesforce record is never deleted; its link is marked deleted locally, and a push still queued for it sends nothing.',
+          params: IdParams,
+          response: { 204: z.null().describe('Deleted; no body') },
+        },
+      },
+      async (request, reply) => {
+        const { workspaceId } = callerOf(request);
+        await existing(workspaceId, request.params.id);
+        const [result] = await deps.engine.ingestActivities(workspaceId, [
+          { type, op: 'delete', id: request.params.id },
+        ]);
+        if (result === undefined || !result.ok) throw refusedIngest(result);
+        return reply.status(204).send(null);
       },
     );
 
@@ -228,15 +215,9 @@ export const activityRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = async
       async (request) => {
         const { workspaceId } = callerOf(request);
         const q = request.query;
-        const records = deps.store.workspace(workspaceId).records;
-        if (q.externalId !== undefined) {
-          const r = await records.findByExternalId(type, q.externalId);
-          return {
-            items: r === null || (r.deletedAt !== null && q.includeDeleted !== true) ? [] : [activityOut(r)],
-            nextCursor: null,
-          };
-        }
-        const page = await records.list({
+        if (q.externalId !== undefined)
+          return externalIdPage(deps, workspaceId, type, { ...q, externalId: q.externalId }, activityOut);
+        const page = await deps.store.workspace(workspaceId).records.list({
           type,
           limit: q.limit,
           cursor: q.cursor ?? null,
@@ -256,13 +237,3 @@ export const activityRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = async
     );
   }
 };
-
-/** A refused ingest as the API's error (the catalogue code the engine chose, the field named). */
-function refused(result: Extract<ActivityIngestResult, { ok: false }> | undefined): CrmsyncError {
-  if (result === undefined) return new CrmsyncError('INTERNAL', {});
-  return new CrmsyncError(
-    result.code,
-    { problems: result.problems, ...(result.id === null ? {} : { id: result.id }) },
-    { message: result.message },
-  );
-}

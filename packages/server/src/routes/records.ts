@@ -1,11 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { Company, CrmsyncError, Deal, isDealHidden, LocalId, Person, type StoredRecord } from '@crmsync/core';
-import type { IngestResult } from '@crmsync/engine';
+import { Company, Deal, isDealHidden, LocalId, Person, type StoredRecord } from '@crmsync/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../auth.js';
 import type { ServerDeps } from '../deps.js';
-import { iso, IsoDate, Limit, QueryBoolean } from '../schemas.js';
+import { Limit, QueryBoolean } from '../schemas.js';
+import {
+  externalIdPage,
+  idForCreate,
+  idForExternalId,
+  liveRecord,
+  refusedIngest,
+  storedRecordOut,
+  storedRecordSchema,
+} from './stored-records.js';
 
 /*
  * People, companies and deals as the host feeds them: create, replace, upsert by the host's external id,
@@ -22,15 +29,7 @@ const SPEC = {
   deal: { path: 'deals', noun: 'deal', schema: Deal, prefix: 'd' },
 } as const;
 
-const RecordOut = z.object({
-  type: z.enum(['person', 'company', 'deal']),
-  id: z.string(),
-  externalId: z.string().nullable(),
-  version: z.number().int(),
-  updatedAt: IsoDate,
-  deletedAt: IsoDate.nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
+const RecordOut = storedRecordSchema(['person', 'company', 'deal']);
 const WriteOut = z.object({
   record: RecordOut,
   change: z.string().describe('What the write changed (created, updated, unchanged, deleted)'),
@@ -38,27 +37,7 @@ const WriteOut = z.object({
   queued: z.boolean().describe('A push job was enqueued'),
 });
 
-function recordOut(r: StoredRecord): z.infer<typeof RecordOut> {
-  const { workspaceId: _w, ...data } = r.data as Record<string, unknown>;
-  return {
-    type: r.type as RecordType,
-    id: r.id,
-    externalId: r.externalId,
-    version: r.version,
-    updatedAt: r.updatedAt.toISOString(),
-    deletedAt: iso(r.deletedAt),
-    data,
-  };
-}
-
-/** A refused ingest as the API's error (the catalogue code the engine chose, the field named). */
-function refused(result: Extract<IngestResult, { ok: false }>): CrmsyncError {
-  return new CrmsyncError(
-    result.code,
-    { problems: result.problems, ...(result.id === null ? {} : { id: result.id }) },
-    { message: result.message },
-  );
-}
+const recordOut = (r: StoredRecord) => storedRecordOut<RecordType>(r);
 
 type Doc = Record<string, unknown>;
 
@@ -170,7 +149,7 @@ export const recordRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; type: Recor
       op: 'upsert',
       data: { ...data, workspaceId },
     });
-    if (!result.ok) throw refused(result);
+    if (!result.ok) throw refusedIngest(result);
     const stored = await deps.store.workspace(workspaceId).records.get(type, result.id);
     if (stored === null) throw new Error(`ingested ${type} ${result.id} is not readable`);
     return {
@@ -180,11 +159,7 @@ export const recordRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; type: Recor
       queued: result.queued,
     };
   }
-  async function existing(workspaceId: string, id: string): Promise<StoredRecord> {
-    const r = await deps.store.workspace(workspaceId).records.get(type, id);
-    if (r === null || r.deletedAt !== null) throw new CrmsyncError('NOT_FOUND', { resource: spec.noun, id });
-    return r;
-  }
+  const existing = (workspaceId: string, id: string) => liveRecord(deps, workspaceId, type, spec, id);
 
   app.post(
     `/${spec.path}`,
@@ -198,16 +173,7 @@ export const recordRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; type: Recor
     },
     async (request, reply) => {
       const { workspaceId } = callerOf(request);
-      const id = request.body.id ?? `${spec.prefix}_${randomUUID()}`;
-      const records = deps.store.workspace(workspaceId).records;
-      const taken = await records.get(type, id);
-      if (taken !== null && taken.deletedAt === null) {
-        throw new CrmsyncError(
-          'CONFLICT',
-          { resource: spec.noun, id },
-          { message: `A ${spec.noun} with id ${id} already exists; update it with PUT /${spec.path}/${id}.` },
-        );
-      }
+      const id = await idForCreate(deps, workspaceId, type, spec, request.body.id);
       return reply.status(201).send(await write(workspaceId, { ...request.body, id }));
     },
   );
@@ -250,10 +216,9 @@ export const recordRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; type: Recor
     async (request, reply) => {
       const { workspaceId } = callerOf(request);
       const { externalId } = request.params;
-      const found = await deps.store.workspace(workspaceId).records.findByExternalId(type, externalId);
-      const id = found?.id ?? `${spec.prefix}_${randomUUID()}`;
+      const { id, created } = await idForExternalId(deps, workspaceId, type, spec, externalId);
       const out = await write(workspaceId, { ...request.body, externalId, id });
-      return reply.status(found === null ? 201 : 200).send(out);
+      return reply.status(created ? 201 : 200).send(out);
     },
   );
 
@@ -271,7 +236,7 @@ export const recordRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; type: Recor
       const { workspaceId } = callerOf(request);
       await existing(workspaceId, request.params.id);
       const result = await deps.engine.ingest(workspaceId, { type, op: 'delete', id: request.params.id });
-      if (!result.ok) throw refused(result);
+      if (!result.ok) throw refusedIngest(result);
       const stored = await deps.store.workspace(workspaceId).records.get(type, request.params.id);
       return recordOut(stored!);
     },
@@ -336,13 +301,8 @@ export const recordRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; type: Recor
       };
       const reader = deps.store.workspace(workspaceId);
       const records = reader.records;
-      if (q.externalId !== undefined) {
-        const r = await records.findByExternalId(type, q.externalId);
-        return {
-          items: r === null || (r.deletedAt !== null && q.includeDeleted !== true) ? [] : [recordOut(r)],
-          nextCursor: null,
-        };
-      }
+      if (q.externalId !== undefined)
+        return externalIdPage(deps, workspaceId, type, { ...q, externalId: q.externalId }, recordOut);
       if (q.email !== undefined) {
         return { items: (await records.findPeopleByEmail(q.email)).map(recordOut), nextCursor: null };
       }

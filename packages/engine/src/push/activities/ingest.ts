@@ -6,6 +6,7 @@ import type {
   StoreTransaction,
 } from '@crmsync/core';
 import type { EngineDeps } from '../../deps.js';
+import { appendEvent } from '../../events.js';
 import type { IngestProblem } from '../../ingest.js';
 import {
   ACTIVITY_QUEUE,
@@ -31,13 +32,13 @@ import {
  *   is updated, never doubled.
  * - Bad references are refused here, naming the record and the field: an activity naming a
  *   person, company, deal or meeting that is not of this workspace never gets stored.
+ * A delete removes the local record only: the spec has no deletion sync for activities, so the
+ * Salesforce Task, Event or Note stays, its link is marked deleted locally, and a push job still
+ * queued for it finds no record and completes without sending (the worker's 'missing' outcome).
  */
 
-export interface ActivityIngestChange {
-  type: ActivityType;
-  op: 'upsert';
-  data: unknown;
-}
+export type ActivityIngestChange =
+  { type: ActivityType; op: 'upsert'; data: unknown } | { type: ActivityType; op: 'delete'; id: string };
 
 export type ActivityIngestResult =
   | {
@@ -45,7 +46,7 @@ export type ActivityIngestResult =
       type: ActivityType;
       id: string;
       version: number;
-      change: 'created' | 'updated';
+      change: 'created' | 'updated' | 'deleted';
       /** A push job was enqueued (or coalesced into the pending one). */
       queued: boolean;
       /** E6: the email first seen with this message, when it is not this one. */
@@ -58,7 +59,7 @@ export type ActivityIngestResult =
       type: string;
       id: string | null;
       row: number | null;
-      code: 'INVALID_INPUT' | 'CONFLICT';
+      code: 'INVALID_INPUT' | 'CONFLICT' | 'NOT_FOUND';
       message: string;
       problems: IngestProblem[];
     };
@@ -68,6 +69,11 @@ interface Ready {
   index: number;
   type: ActivityType;
   record: Doc;
+}
+interface Deleting {
+  index: number;
+  type: ActivityType;
+  id: string;
 }
 
 const idOf = (data: unknown): string | null =>
@@ -100,17 +106,24 @@ function parse(
   change: ActivityIngestChange,
   index: number,
   row: number | null,
-): Ready | ActivityIngestResult {
+): Ready | Deleting | ActivityIngestResult {
   const type: unknown = change.type;
+  const given = change as { data?: unknown; id?: unknown };
+  const changeId = typeof given.id === 'string' ? given.id : idOf(given.data);
   if (!isActivityType(type))
-    return refused(String(type), idOf(change.data), row, [
+    return refused(String(type), changeId, row, [
       {
         field: 'type',
         message: `must be one of email, note, task, call, meeting, meeting_summary, got ${JSON.stringify(type)}`,
       },
     ]);
+  if (change.op === 'delete') {
+    if (typeof change.id !== 'string' || change.id === '')
+      return refused(type, null, row, [{ field: 'id', message: 'a delete needs the id of the record' }]);
+    return { index, type, id: change.id };
+  }
   if (change.op !== 'upsert')
-    return refused(type, idOf(change.data), row, [{ field: 'op', message: 'must be "upsert"' }]);
+    return refused(type, changeId, row, [{ field: 'op', message: 'must be "upsert" or "delete"' }]);
   const data = change.data;
   const withWorkspace =
     typeof data === 'object' && data !== null && !Array.isArray(data) && !('workspaceId' in data)
@@ -165,10 +178,18 @@ interface Chunk {
   log: LogEntryInput[];
 }
 
-async function readChunk(tx: StoreTransaction, orgId: string, ready: readonly Ready[]): Promise<Chunk> {
+async function readChunk(
+  tx: StoreTransaction,
+  orgId: string,
+  ready: readonly (Ready | Deleting)[],
+): Promise<Chunk> {
   const ids = new Map<string, Set<string>>();
   const want = (type: string, id: string) => ids.set(type, (ids.get(type) ?? new Set()).add(id));
   for (const r of ready) {
+    if (!('record' in r)) {
+      want(r.type, r.id);
+      continue;
+    }
     want(r.type, r.record.id);
     for (const ref of references(r.type, r.record)) want(ref.type, ref.id);
   }
@@ -182,6 +203,17 @@ async function readChunk(tx: StoreTransaction, orgId: string, ready: readonly Re
       for (const l of await tx.links.getMany(type, list, orgId)) linked.add(`${type}:${l.localId}`);
   }
   return { settings: (await tx.settings.get()).settings, live, linked, log: [] };
+}
+
+/**
+ * E6: the first copy of a message was deleted before it was ever logged, so a later copy carries
+ * the message instead (a logged one keeps it: its Task stays in Salesforce, logged once).
+ */
+async function neverLoggedAndDeleted(tx: StoreTransaction, orgId: string, emailId: string): Promise<boolean> {
+  const first = await tx.records.get('email', emailId);
+  return (
+    (first === null || first.deletedAt !== null) && (await tx.links.get('email', emailId, orgId)) === null
+  );
 }
 
 async function apply(
@@ -211,7 +243,11 @@ async function apply(
     const email = record as RecordDocuments['email'];
     const name = messageIndexName(emailDedupeKey(email));
     const seen = (await tx.cursors.get(MESSAGE_INDEX_ORG, name)) as MessageIndexEntry | null;
-    if (seen !== null && seen.emailId !== email.id) {
+    if (
+      seen !== null &&
+      seen.emailId !== email.id &&
+      !(await neverLoggedAndDeleted(tx, orgId, seen.emailId))
+    ) {
       duplicateOf = seen.emailId;
       // E1: the message was sent through the app even when its first copy came from the mailbox.
       becameAppSent = email.sentThroughApp && !seen.sentThroughApp;
@@ -286,6 +322,69 @@ async function apply(
   };
 }
 
+/**
+ * Deletes one activity inside `tx`: the local record (soft, so the log and the link keep naming
+ * it), never its Salesforce record; an active link is marked deleted locally.
+ */
+async function applyDelete(
+  tx: StoreTransaction,
+  orgId: string,
+  chunk: Chunk,
+  d: Deleting,
+  row: number | null,
+): Promise<ActivityIngestResult> {
+  const key = `${d.type}:${d.id}`;
+  const label = activityLabel(d.type, d.id, row);
+  if (!chunk.live.has(key))
+    return {
+      ok: false,
+      type: d.type,
+      id: d.id,
+      row,
+      code: 'NOT_FOUND',
+      message: `${label} was not deleted: this workspace has no such record (or it was deleted already). Check the id.`,
+      problems: [{ field: 'id', message: 'no such record' }],
+    };
+  const version = await tx.records.delete(d.type, d.id);
+  chunk.live.delete(key);
+  const link = chunk.linked.has(key) ? await tx.links.get(d.type, d.id, orgId) : null;
+  const marks = link !== null && link.state === 'active';
+  if (marks) {
+    await tx.links.markState({ localType: d.type, localId: d.id, orgId }, 'deleted_locally');
+    await appendEvent(tx, 'link.state_changed', {
+      localType: d.type,
+      localId: d.id,
+      sfObject: link.sfObject,
+      sfId: link.sfId,
+      state: 'deleted_locally',
+    });
+  }
+  await appendEvent(tx, `${d.type}.deleted`, { id: d.id, source: 'local' });
+  const reason =
+    link === null
+      ? `${label} was deleted in crmsync. It was never logged in Salesforce, so nothing there changes; a push still queued for it sends nothing.`
+      : `${label} was deleted in crmsync. Its Salesforce ${link.sfObject} ${link.sfId} is kept (deleting an activity never deletes it in Salesforce)${marks ? ' and its link is marked deleted locally' : ''}; a push still queued for it sends nothing.`;
+  chunk.log.push({
+    recordType: d.type,
+    recordId: d.id,
+    action: 'delete_local',
+    rules: [],
+    reason,
+    payload: { change: 'deleted', ...(link === null ? {} : { sfObject: link.sfObject, sfId: link.sfId }) },
+  });
+  return {
+    ok: true,
+    type: d.type,
+    id: d.id,
+    version: version!,
+    change: 'deleted',
+    queued: false,
+    duplicateOf: null,
+    rules: [],
+    reason,
+  };
+}
+
 const isExternalIdTaken = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'external_id_taken';
 
@@ -304,16 +403,20 @@ export async function ingestActivities(
   const orgId = (await deps.store.workspace(workspaceId).connection.get())?.orgId ?? '';
   const rowOf = (i: number) => (changes.length === 1 ? null : i);
   for (let start = 0; start < changes.length; start += size) {
-    const ready: Ready[] = [];
+    const ready: (Ready | Deleting)[] = [];
     for (let i = start; i < Math.min(changes.length, start + size); i++) {
       const parsed = parse(workspaceId, changes[i]!, i, rowOf(i));
-      if ('record' in parsed) ready.push(parsed);
-      else results[i] = parsed;
+      if ('ok' in parsed) results[i] = parsed;
+      else ready.push(parsed);
     }
+    const applyOne = (tx: StoreTransaction, chunk: Chunk, r: Ready | Deleting) =>
+      'record' in r
+        ? apply(tx, orgId, chunk, r, rowOf(r.index))
+        : applyDelete(tx, orgId, chunk, r, rowOf(r.index));
     try {
       await deps.store.transaction(workspaceId, async (tx) => {
         const chunk = await readChunk(tx, orgId, ready);
-        for (const r of ready) results[r.index] = await apply(tx, orgId, chunk, r, rowOf(r.index));
+        for (const r of ready) results[r.index] = await applyOne(tx, chunk, r);
         if (chunk.log.length > 0) await tx.log.append(chunk.log);
       });
     } catch (err) {
@@ -323,12 +426,12 @@ export async function ingestActivities(
         try {
           results[r.index] = await deps.store.transaction(workspaceId, async (tx) => {
             const chunk = await readChunk(tx, orgId, [r]);
-            const result = await apply(tx, orgId, chunk, r, rowOf(r.index));
+            const result = await applyOne(tx, chunk, r);
             if (chunk.log.length > 0) await tx.log.append(chunk.log);
             return result;
           });
         } catch (e) {
-          if (!isExternalIdTaken(e)) throw e;
+          if (!isExternalIdTaken(e) || !('record' in r)) throw e;
           results[r.index] = refused(
             r.type,
             r.record.id,

@@ -12,6 +12,7 @@ import { budgetResumeAt, isBudgetVeto } from '../../crm-session.js';
 import { appendEvent } from '../../events.js';
 import type { PushContext } from '../context.js';
 import { toCrmFields } from '../create-records.js';
+import { refusedWrite } from '../refused-write.js';
 import { createAll } from './create.js';
 import { activityKey, activityLabel, type ActivityType } from './kinds.js';
 import { settleMissingPeople, type SettledPerson } from './people.js';
@@ -57,19 +58,10 @@ export interface Sent {
 
 type Failed = Extract<ActivityOutcome, { status: 'failed' }>;
 
+/** An activity's failure carries Salesforce's code only, not crmsync's. */
 function failedOf(r: Extract<CrmWriteResult, { outcome: 'failed' }>, rules: readonly string[]): Failed {
-  const first = r.errors[0];
-  const sfCode = first?.statusCode ?? r.classification.sfCode;
-  const fields =
-    first !== undefined && first.fields.length > 0 ? ` (fields: ${first.fields.join(', ')})` : '';
-  return {
-    status: 'failed',
-    retryable: r.classification.retryable,
-    classification: r.classification,
-    sfCode,
-    message: `Salesforce refused it: ${sfCode}: ${first?.message ?? r.classification.sfMessage}${fields}.${r.classification.retryable ? ' crmsync retries it later (O4).' : ' Fix the cause, then retry it (crmsync retry).'}`,
-    rules,
-  };
+  const { code: _code, ...failed } = refusedWrite(r, rules);
+  return failed;
 }
 
 /** Fills the WhoId, and the relations, of people created for the activity (E3, E10). */

@@ -14,6 +14,7 @@ import { applyDealPullActions } from '../../pull/opportunities.js';
 import { createRecords, toCrmFields, type CreateResult } from '../create-records.js';
 import { executePlan, outcomeKey, type PushOutcome } from '../execute.js';
 import { planPush } from '../plan.js';
+import { refusedWrite as refused } from '../refused-write.js';
 import type { DealPushContext, PlannedDeal } from './plan.js';
 
 /*
@@ -46,28 +47,6 @@ export type DealOutcome =
   | { status: 'budget'; resumeAt: Date; message: string };
 
 type Send = Extract<DealDecision, { action: 'create' | 'update' }>;
-type Failed = Extract<DealOutcome, { status: 'failed' }>;
-
-function refused(
-  r: Extract<CrmWriteResult, { outcome: 'failed' }>,
-  rules: readonly string[],
-  prefix = '',
-): Failed {
-  const first = r.errors[0];
-  const sfCode = first?.statusCode ?? r.classification.sfCode;
-  const sfMessage = first?.message ?? r.classification.sfMessage;
-  const fields =
-    first !== undefined && first.fields.length > 0 ? ` (fields: ${first.fields.join(', ')})` : '';
-  return {
-    status: 'failed',
-    retryable: r.classification.retryable,
-    classification: r.classification,
-    code: r.classification.code,
-    sfCode,
-    message: `${prefix}Salesforce refused it: ${sfCode}: ${sfMessage}${fields}.${r.classification.retryable ? ' crmsync retries it later (O4).' : ' Fix the cause, then retry it (crmsync retry).'}`,
-    rules,
-  };
-}
 
 /** The deal's company, pushed first, did not reach Salesforce: the deal waits for it. */
 function companyFailed(

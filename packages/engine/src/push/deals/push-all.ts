@@ -4,6 +4,7 @@ import type { EngineDeps } from '../../deps.js';
 import { overwriteDealsOnce } from '../../pull/opportunities-overwrite.js';
 import { loadPushContext, type AccountCandidateSource, type PushContext } from '../context.js';
 import { newRunId, type PushAllProgress } from '../push-all.js';
+import { unlinkedIds } from '../unlinked.js';
 import { trafficFor } from '../worker.js';
 import { executeDealPlan, type DealOutcome } from './execute.js';
 import { loadDealContext, planDeals } from './plan.js';
@@ -21,29 +22,15 @@ import { loadDealContext, planDeals } from './plan.js';
 export const dealSyncPushes = (settings: Settings): boolean =>
   settings.deals.dealSync === 'push' || settings.deals.dealSync === 'bidirectional';
 
-/** Ids of live deals with no link in the org (any state), one store page at a time. */
-export async function* unlinkedDeals(
+/** Ids of live deals with no link in the org, one store page at a time. */
+export const unlinkedDeals = (
   deps: Pick<EngineDeps, 'store'>,
   workspaceId: string,
   orgId: string,
   pageSize: number,
-): AsyncGenerator<string[]> {
-  const reader = deps.store.workspace(workspaceId);
-  let cursor: string | null = null;
-  do {
-    const page: Awaited<ReturnType<typeof reader.records.list<'deal'>>> = await reader.records.list({
-      type: 'deal',
-      cursor,
-      limit: pageSize,
-    });
-    const ids = page.items.map((r) => r.id);
-    // A deal whose Opportunity was deleted in Salesforce is not backfilled: only a manual push re-creates it (M1).
-    const linked = new Set((await reader.links.getMany('deal', ids, orgId)).map((l) => l.localId));
-    const out = ids.filter((id) => !linked.has(id));
-    if (out.length > 0) yield out;
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-}
+): AsyncGenerator<string[]> =>
+  // A deal whose Opportunity was deleted in Salesforce is not backfilled: only a manual push re-creates it (M1).
+  unlinkedIds(deps, workspaceId, 'deal', orgId, pageSize, () => true);
 
 export interface DealPushAllResult extends PushAllProgress {
   runId: string;
