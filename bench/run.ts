@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark scenario, prints its figures and writes
 // bench/results/latest.json. Figures are measurements, never assertions; a scenario that
 // verifies its results and finds a mismatch makes the run exit 1.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,6 +46,13 @@ for (const s of SCENARIOS) {
 
 const out = join(root, 'bench', 'results', 'latest.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify(rows, null, 2) + '\n');
+// A run of some scenarios (`npm run bench -- trickle`) replaces their rows and keeps the others'.
+const keyOf = (r: Row) => JSON.stringify([r.scenario, r.workers ?? null, r.database ?? null]);
+const fresh = new Set(rows.map(keyOf));
+const kept =
+  only.length > 0 && existsSync(out)
+    ? (JSON.parse(readFileSync(out, 'utf8')) as Row[]).filter((r) => !fresh.has(keyOf(r)))
+    : [];
+writeFileSync(out, JSON.stringify([...kept, ...rows], null, 2) + '\n');
 console.log(`\nwrote ${out}`);
 process.exit(failed ? 1 : 0);
