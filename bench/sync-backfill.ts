@@ -4,7 +4,8 @@
 // process's VmHWM; the Salesforce rows are checked by a Bulk query at the end. The naive client
 // (bench/naive-client.ts) runs on a sample against the same emulator for the speed-up.
 // Run alone: npx tsx bench/sync-backfill.ts   (BENCH_BACKFILL_SIZES=20000,100000, BENCH_NAIVE_SAMPLE=100,
-// BENCH_CLI_LOG_LEVEL=debug to see every Salesforce request of the CLI run)
+// BENCH_CLI_LOG_LEVEL=debug to see every Salesforce request of the CLI run, BENCH_CLI_CPU_PROF=DIR to
+// write a .cpuprofile of each CLI run there)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -302,7 +303,15 @@ export async function runCli(
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args],
+    [
+      ...(process.env.BENCH_CLI_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CLI_CPU_PROF}`]
+        : []),
+      '--import',
+      'tsx',
+      join(ROOT, 'packages/cli/src/main.ts'),
+      ...args,
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_CLI_LOG_LEVEL ?? 'error' },

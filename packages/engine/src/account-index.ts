@@ -1,8 +1,6 @@
 import {
   CrmsyncError,
   companyMatchKeys,
-  nameKey,
-  normalizeWebsite,
   type AccountCandidate,
   type CrmAccountRow,
   type CrmAdapter,
@@ -13,6 +11,7 @@ import {
   type Store,
 } from '@crmsync/core';
 import { compareCursors, laterCursor } from './pull/change-cursor.js';
+import { indexedAccountSource, type AccountCandidateSource } from './push/context.js';
 
 /*
  * X2: Salesforce cannot normalise `Website` in a query, so crmsync keeps the org's Accounts
@@ -200,32 +199,10 @@ export function createAccountIndex(deps: AccountIndexDeps): AccountIndex {
 /**
  * The push worker's X2 candidate source (`push/context.ts` AccountCandidateSource) over the
  * local index: `find` queries the store (no Salesforce call); Accounts the run itself created or
- * linked are remembered in memory until the next index refresh brings them in.
+ * linked are remembered in memory until the next index refresh brings them in, keyed by domain and
+ * name: scanning them all for every company made a 100,000-person push all quadratic (minutes with
+ * no request, long enough for Salesforce to close the idle connection).
  */
-export function accountIndexSource(
-  index: AccountIndex,
-  workspaceId: string,
-): {
-  find(companies: readonly { name: string; website: string | null }[]): Promise<AccountCandidate[]>;
-  remember(rows: readonly AccountCandidate[]): void;
-} {
-  const remembered: AccountCandidate[] = [];
-  return {
-    async find(companies) {
-      const out = new Map((await index.candidates(workspaceId, companies)).map((a) => [a.Id, a]));
-      for (const c of companies) {
-        const keys = companyMatchKeys(c);
-        for (const a of remembered) {
-          const byDomain =
-            keys.domain !== null && a.Website !== null && normalizeWebsite(a.Website) === keys.domain;
-          const byName = keys.name !== null && nameKey(a.Name) === keys.name;
-          if (byDomain || byName) out.set(a.Id, a);
-        }
-      }
-      return [...out.values()];
-    },
-    remember(rows) {
-      remembered.push(...rows);
-    },
-  };
+export function accountIndexSource(index: AccountIndex, workspaceId: string): AccountCandidateSource {
+  return indexedAccountSource(index, workspaceId);
 }

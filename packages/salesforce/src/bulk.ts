@@ -92,6 +92,8 @@ export function createBulkClient(http: SalesforceHttp, clock: Clock): BulkClient
         columnDelimiter: 'COMMA',
       },
       kind: 'write',
+      // At worst a second empty Open job: runIngest uploads only to the job it was answered with.
+      resendIfUnanswered: true,
     });
     return toJob(answer.body);
   }

@@ -30,6 +30,11 @@ export interface HttpCall {
   accept?: 'json' | 'text';
   /** Whether the call changes data: a write that broke mid-way has an unknown outcome (X4). */
   kind: 'read' | 'write';
+  /**
+   * A write whose repeat is harmless (it creates an empty Bulk job, no records): sent again when
+   * the connection broke before any answer (EPIPE, ECONNRESET). Never set it on record writes.
+   */
+  resendIfUnanswered?: boolean;
 }
 
 export interface HttpAnswer {

@@ -4,6 +4,7 @@ import { Transport } from 'jsforce/lib/transport.js';
 import type { HttpRequest, HttpRequestOptions, HttpResponse } from 'jsforce';
 import type { Logger } from '@crmsync/core';
 import { redactUrl, type SalesforceCredentials } from './credentials.js';
+import { retireIdleSockets, watchIdleSockets } from './idle-sockets.js';
 import { SalesforceRequestError, failureFromError, failureFromStatus } from './request-error.js';
 import type {
   ApiUsage,
@@ -36,6 +37,11 @@ export interface JsforceOptions {
   sleep: (ms: number) => Promise<void>;
   /** Abort a request that has not answered after this long. */
   requestTimeoutMs: number;
+  /**
+   * A keep-alive socket idle for this long (wall clock) is closed instead of reused; below
+   * Node's own 5 s, which only applies when the event loop was free to run its timer.
+   */
+  maxSocketIdleMs?: number | undefined;
   onCredentials?: ((credentials: SalesforceCredentials) => void) | undefined;
 }
 
@@ -58,6 +64,21 @@ export function isTransientReadFailure(err: unknown): boolean {
   return status !== undefined && TRANSIENT_STATUS.has(status);
 }
 
+/** Connection errors that mean the server closed the socket before answering anything. */
+const BROKEN_CONNECTION = new Set(['EPIPE', 'ECONNRESET']);
+
+/**
+ * Whether a write marked `resendIfUnanswered` may be sent again: the connection broke before any
+ * answer. Only for writes whose repeat is harmless (creating an empty Bulk job); never for records.
+ */
+export function isUnansweredWrite(err: unknown): boolean {
+  return (
+    err instanceof SalesforceRequestError &&
+    err.failure.kind === 'network' &&
+    BROKEN_CONNECTION.has(err.failure.code)
+  );
+}
+
 /**
  * jsforce's Transport with every attempt reported. The first attempt is reported in
  * `httpRequest`; jsforce's own retries happen inside its fetch wrapper, which announces each one
@@ -70,8 +91,10 @@ class ObservedTransport extends Transport {
     private readonly retry: NonNullable<HttpRequestOptions['retry']>,
     private readonly timeoutMs: number,
     private readonly logger: Logger | undefined,
+    private readonly maxSocketIdleMs: number,
   ) {
     super();
+    watchIdleSockets();
   }
 
   override httpRequest(req: HttpRequest, options: ObservedOptions = {}) {
@@ -117,6 +140,7 @@ class ObservedTransport extends Transport {
   }
 
   private before(req: HttpRequest, attempt: number): void {
+    retireIdleSockets(this.maxSocketIdleMs);
     const event = { method: req.method, url: redactUrl(req.url), attempt };
     this.logger?.debug({ ...event, url: logPath(req.url) }, 'salesforce request');
     try {
@@ -162,6 +186,8 @@ function identityFromIdUrl(idUrl: unknown): OrgIdentity | null {
   return userId !== undefined && orgId !== undefined && /^00D/.test(orgId) ? { orgId, userId } : null;
 }
 
+const DEFAULT_MAX_SOCKET_IDLE_MS = 4_000;
+
 type RefreshFn = NonNullable<ConnectionConfig['refreshFn']>;
 
 /** Signs in when needed and returns the HTTP surface the adapter uses. */
@@ -172,6 +198,7 @@ export async function connectJsforce(options: JsforceOptions): Promise<Salesforc
     { maxRetries: options.maxRetries, minTimeout: options.retryBaseDelayMs },
     options.requestTimeoutMs,
     options.logger,
+    options.maxSocketIdleMs ?? DEFAULT_MAX_SOCKET_IDLE_MS,
   );
   let identity: OrgIdentity | null = null;
   let current: SalesforceCredentials = creds;
@@ -258,15 +285,24 @@ export async function connectJsforce(options: JsforceOptions): Promise<Salesforc
   /**
    * jsforce retries GETs itself but never a POST (it streams the body and cannot resend it), so
    * reads sent as POST (composite lookups, Bulk query jobs) are retried here, with the same count
-   * and backoff, each attempt reported to the hooks with its number.
+   * and backoff, each attempt reported to the hooks with its number; so are writes marked
+   * `resendIfUnanswered`, but only when the connection broke before any answer.
    */
   async function send(call: HttpCall): Promise<HttpAnswer> {
-    if (call.kind !== 'read' || call.method === 'GET') return sendOnce(call, 1);
+    const retryable =
+      call.kind === 'read'
+        ? call.method === 'GET'
+          ? null
+          : isTransientReadFailure
+        : call.resendIfUnanswered === true
+          ? isUnansweredWrite
+          : null;
+    if (retryable === null) return sendOnce(call, 1);
     for (let attempt = 1; ; attempt++) {
       try {
         return await sendOnce(call, attempt);
       } catch (err) {
-        if (attempt > options.maxRetries || !isTransientReadFailure(err)) throw err;
+        if (attempt > options.maxRetries || !retryable(err)) throw err;
         await options.sleep(options.retryBaseDelayMs * 2 ** (attempt - 1));
       }
     }

@@ -53,6 +53,8 @@ export interface SalesforceAdapterOptions {
   maxRetries?: number;
   /** Abort a request unanswered after this long (default 120 s). */
   requestTimeoutMs?: number;
+  /** Keep-alive sockets idle for this long are closed, not reused (default 4 s). */
+  maxSocketIdleMs?: number;
   /** Records per collection call (default and maximum 200). */
   collectionSize?: number;
   /** Longest query URL (default 16,000 of Salesforce's 16,384). */
@@ -86,6 +88,7 @@ export async function connectSalesforce(options: SalesforceAdapterOptions): Prom
     maxRetries: options.maxRetries ?? 5,
     sleep: (ms) => options.clock.sleep(ms),
     requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
+    maxSocketIdleMs: options.maxSocketIdleMs,
     onCredentials: options.onCredentials,
   });
   const describes = new DescribeCache(http);

@@ -34,10 +34,13 @@ export const EXTERNAL_ID_FIELD = CRMSYNC_ID_FIELD;
  * Accounts once per run through `crm.loadAccounts()`.
  */
 export interface AccountCandidateSource {
-  find(companies: readonly Company[]): Promise<AccountCandidate[]>;
+  find(companies: readonly CompanyKeys[]): Promise<AccountCandidate[]>;
   /** Accounts this run created or linked, so later batches of the run see them. */
   remember(rows: readonly AccountCandidate[]): void;
 }
+
+/** What X2 matches a company on. */
+type CompanyKeys = Pick<Company, 'name' | 'website'>;
 
 /** Accounts by registrable website domain and by name, for the candidates of a batch. */
 class AccountKeys {
@@ -47,12 +50,18 @@ class AccountKeys {
   add(row: AccountCandidate): void {
     const domain = row.Website === null ? null : normalizeWebsite(row.Website);
     const name = nameKey(row.Name);
-    if (domain !== null) this.#byDomain.set(domain, [...(this.#byDomain.get(domain) ?? []), row]);
-    if (name !== null) this.#byName.set(name, [...(this.#byName.get(name) ?? []), row]);
+    if (domain !== null) AccountKeys.#push(this.#byDomain, domain, row);
+    if (name !== null) AccountKeys.#push(this.#byName, name, row);
+  }
+
+  static #push(map: Map<string, AccountCandidate[]>, key: string, row: AccountCandidate): void {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [row]);
+    else list.push(row);
   }
 
   find(
-    companies: readonly Company[],
+    companies: readonly CompanyKeys[],
     into: Map<string, AccountCandidate> = new Map(),
   ): Map<string, AccountCandidate> {
     for (const c of companies) {
