@@ -19,6 +19,7 @@ import {
 import { toCrmFields } from './create-records.js';
 import { executePlan, type DeferredCreate, type PushOutcome } from './execute.js';
 import { planPush } from './plan.js';
+import { unlinkedIds } from './unlinked.js';
 import { prefetchPeople } from './people-prefetch.js';
 import { trafficFor } from './worker.js';
 
@@ -63,31 +64,16 @@ export interface PushAllOptions {
 const APPLIED = 'Applied';
 const ABANDONED = 'Abandoned';
 
-/** Ids of live, unlinked people, one store page at a time. */
-export async function* unlinkedPeople(
-  deps: EngineDeps,
-  workspaceId: string,
-  orgId: string,
-  pageSize: number,
-): AsyncGenerator<string[]> {
-  const reader = deps.store.workspace(workspaceId);
-  let cursor: string | null = null;
-  do {
-    const page: Awaited<ReturnType<typeof reader.records.list<'person'>>> = await reader.records.list({
-      type: 'person',
-      cursor,
-      limit: pageSize,
-    });
-    const ids = page.items.map((r) => r.id);
-    const links = await reader.links.getMany('person', ids, orgId);
-    const linked = new Set(
-      links.filter((l) => l.state === 'active' || l.state === 'deleted_locally').map((l) => l.localId),
-    );
-    const out = ids.filter((id) => !linked.has(id));
-    if (out.length > 0) yield out;
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-}
+/** Ids of live, unlinked people, one store page at a time (a link deleted locally counts as linked). */
+export const unlinkedPeople = (deps: EngineDeps, workspaceId: string, orgId: string, pageSize: number) =>
+  unlinkedIds(
+    deps,
+    workspaceId,
+    'person',
+    orgId,
+    pageSize,
+    (l) => l.state === 'active' || l.state === 'deleted_locally',
+  );
 
 export function newRunId(deps: Pick<EngineDeps, 'clock' | 'random'>, prefix = 'push-all'): string {
   return `${prefix}-${deps.clock.now().toISOString().replace(/[-:.]/g, '')}-${Math.floor(deps.random() * 1e9).toString(36)}`;
@@ -367,8 +353,7 @@ async function runBulkJob(
       decision: c.decision,
     });
   }
-  if (orphans.length > 0)
-    await ctx.deps.store.transaction(ctx.workspaceId, (tx) => tx.log.append(orphans));
+  if (orphans.length > 0) await ctx.deps.store.transaction(ctx.workspaceId, (tx) => tx.log.append(orphans));
   if (send.length > 0) await runIngestJob(ctx, object, send, progress);
 }
 
