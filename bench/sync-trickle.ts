@@ -6,6 +6,7 @@
 // Run alone: npx tsx bench/sync-trickle.ts   (BENCH_TRICKLE_PEOPLE, BENCH_TRICKLE_RATE)
 import { pathToFileURL } from 'node:url';
 import { Connection } from 'jsforce';
+import { WORKER_PUSH_OPTIONS } from '@crmsync/engine';
 import {
   benchEmail,
   benchWorkspace,
@@ -91,14 +92,16 @@ export async function run(): Promise<Row[]> {
       Account: Array.from({ length: 20 }, (_, i) => ({ Name: `new Company ${Math.floor(i / 2)}` })),
     };
     const org = await createBenchOrg(emu, seed);
-    // As `crmsync worker` runs it (cli runtime): a trickle is gathered for up to 2 s into collections.
-    const ws = await benchWorkspace(org, { contacts: { pushContacts: true } }, { pushGatherMs: 2_000 });
+    // As `crmsync worker` runs it (cli runtime): a trickle is gathered into batches (WORKER_PUSH_OPTIONS).
+    const ws = await benchWorkspace(org, { contacts: { pushContacts: true } }, WORKER_PUSH_OPTIONS);
     try {
       // The linked half: ingested and pushed before the clock starts.
       await ingestPeople(ws, 'old', half);
       const pre = await ws.engine.pushAll(ws.workspaceId);
       if (pre.created + pre.linked !== half)
         throw new Error(`pre-linking pushed ${pre.created + pre.linked} of ${half}`);
+      // Their ingest also queued change jobs, which push all made moot: settle them before the clock starts.
+      await ws.engine.runUntilIdle(ws.workspaceId);
       const before = await emulatorRequests(org);
 
       // This process also ran the earlier scenarios: sample its resident set during the trickle only.

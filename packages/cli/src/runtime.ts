@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock, Logger } from '@crmsync/core';
-import { createEngine, type CrmFactory, type Engine } from '@crmsync/engine';
+import { createEngine, WORKER_PUSH_OPTIONS, type CrmFactory, type Engine } from '@crmsync/engine';
 import { connectSalesforce } from '@crmsync/salesforce';
 import { openPostgresStore } from '@crmsync/store/postgres';
 import { openSqliteStore, type OpenedStore } from '@crmsync/store/sqlite';
@@ -75,8 +75,8 @@ export async function openRuntime(
     logger,
     random: Math.random,
     workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    // The worker gathers a trickle into collections for up to 2 s (engine `pushGatherMs`).
-    options: { leaseMs: config.leaseMs, pushGatherMs: 2_000 },
+    // The worker gathers a trickle for up to 5 s into batches of up to 400 (one lookup and one write call each).
+    options: { leaseMs: config.leaseMs, ...WORKER_PUSH_OPTIONS },
   });
   return { config, clock, logger, opened, engine, close: () => opened.close() };
 }

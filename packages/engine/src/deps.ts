@@ -44,7 +44,19 @@ export interface EngineOptions {
    * `runUntilIdle` never waits.
    */
   pushGatherMs: number;
+  /**
+   * Person and company jobs claimed per push batch, and the gathering's full batch; unset, the
+   * batch size. The long-running worker claims 400: one X1 lookup and one write composite (two
+   * collections of 200 each way and their read-back) still carry them.
+   */
+  pushClaimSize?: number;
 }
+
+/** What `crmsync worker` (and the bench that stands in for it) runs with: a trickle gathered up to 5 s, 400 a batch. */
+export const WORKER_PUSH_OPTIONS = {
+  pushGatherMs: 5_000,
+  pushClaimSize: 400,
+} as const satisfies Partial<EngineOptions>;
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   batchSize: 200,

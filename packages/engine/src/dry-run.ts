@@ -47,7 +47,7 @@ export interface PushAllDryRun extends DryRunCounts {
 /** The records a settings dry run decides. */
 export type DryRunType = PushType | 'deal';
 
-const WRITES = new Set(['create', 'update', 'upsert', 'delete']);
+const WRITES = new Set(['create', 'update', 'upsert', 'delete', 'writeMany']);
 const BULK_WRITES = new Set(['createIngestJob', 'uploadAndClose', 'abortJob', 'runIngest']);
 
 /** The adapter with every write refused: reads (lookups, describes, queries) pass through. */

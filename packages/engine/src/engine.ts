@@ -24,7 +24,8 @@ import {
 } from './push/deals/push-all.js';
 import { checkSettingsAgainstOrg } from './settings-check.js';
 import { PushGatherer } from './push/gather.js';
-import { PUSH_QUEUE } from './push/jobs.js';
+import { DEAL_QUEUE, PUSH_QUEUE } from './push/jobs.js';
+import { ACTIVITY_QUEUE } from './push/activities/kinds.js';
 import { runPushBatch, type PushBatchReport, type PushWorkerOptions } from './push/worker.js';
 import { retryFailed, type RetryFilter } from './retry.js';
 
@@ -115,7 +116,11 @@ export function createEngine(deps: EngineDeps): Engine {
     workerId: deps.workerId,
   };
   const accounts = (workspaceId: string) => accountIndexSource(accountIndex, workspaceId);
-  const gatherer = new PushGatherer(deps.queue, deps.clock, new Set(Object.values(PUSH_QUEUE)));
+  const gatherer = new PushGatherer(
+    deps.queue,
+    deps.clock,
+    new Set([...Object.values(PUSH_QUEUE), DEAL_QUEUE, ACTIVITY_QUEUE]),
+  );
   const pushBatch = (workspaceId: string, extra: Pick<PushWorkerOptions, 'gather'> = {}) =>
     runPushBatch(deps, sessions, workspaceId, {
       accounts: accounts(workspaceId),
@@ -144,7 +149,10 @@ export function createEngine(deps: EngineDeps): Engine {
     runPushBatch: (workspaceId) =>
       pushBatch(workspaceId, {
         gather: () =>
-          gatherer.ready(workspaceId, { gatherMs: options.pushGatherMs, size: options.batchSize }),
+          gatherer.ready(workspaceId, {
+            gatherMs: options.pushGatherMs,
+            size: options.pushClaimSize ?? options.batchSize,
+          }),
       }),
     pushNow: (workspaceId, request) =>
       manualPush(deps, sessions, workspaceId, request, { accounts: accounts(workspaceId) }),

@@ -1,5 +1,5 @@
 import { classifyError, type CrmFields, type CrmWriteResult } from '@crmsync/core';
-import type { SalesforceHttp } from './http-types.js';
+import type { HttpCall, SalesforceHttp } from './http-types.js';
 import { SalesforceRequestError } from './request-error.js';
 import { soqlName } from './soql.js';
 import { WireSaveResults } from './wire.js';
@@ -12,7 +12,7 @@ import { WireSaveResults } from './wire.js';
 
 export const COLLECTION_LIMIT = 200;
 
-class UnexpectedAnswer extends Error {}
+export class UnexpectedAnswer extends Error {}
 
 export type WriteOperation =
   { op: 'create' } | { op: 'update' } | { op: 'upsert'; externalIdField: string } | { op: 'delete' };
@@ -64,17 +64,15 @@ function withoutId(record: CrmFields): Record<string, unknown> {
   return out;
 }
 
-/** Each batch is one API call (`/composite/sobjects`). */
-export async function writeCollections(
-  http: SalesforceHttp,
-  object: string,
+/**
+ * Indexes of the records that can be sent; the others (an update or delete without an Id, an
+ * upsert without its key) get their failure in `results` now, before any call.
+ */
+export function sendableRecords(
   operation: WriteOperation,
   records: readonly CrmFields[],
-  maxBatch = COLLECTION_LIMIT,
-): Promise<CrmWriteResult[]> {
-  soqlName(object);
-  const results: CrmWriteResult[] = new Array<CrmWriteResult>(records.length);
-  // Records that cannot be sent fail alone, before any call; the others go in batches.
+  results: CrmWriteResult[],
+): number[] {
   const sendable: number[] = [];
   records.forEach((record, i) => {
     if (operation.op === 'update' || operation.op === 'delete') {
@@ -100,7 +98,20 @@ export async function writeCollections(
     }
     sendable.push(i);
   });
+  return sendable;
+}
 
+/** Each batch is one API call (`/composite/sobjects`). */
+export async function writeCollections(
+  http: SalesforceHttp,
+  object: string,
+  operation: WriteOperation,
+  records: readonly CrmFields[],
+  maxBatch = COLLECTION_LIMIT,
+): Promise<CrmWriteResult[]> {
+  soqlName(object);
+  const results: CrmWriteResult[] = new Array<CrmWriteResult>(records.length);
+  const sendable = sendableRecords(operation, records, results);
   for (const batch of chunk(sendable, maxBatch)) {
     const batchRecords = batch.map((i) => records[i]!);
     let batchResults: CrmWriteResult[];
@@ -125,16 +136,15 @@ export async function writeCollections(
   return results;
 }
 
-async function sendBatch(
-  http: SalesforceHttp,
+/** The `/composite/sobjects` request of one batch (at most 200 records, all sendable). */
+export function collectionCall(
   object: string,
   operation: WriteOperation,
   records: readonly CrmFields[],
-): Promise<CrmWriteResult[]> {
-  let body: unknown;
+): HttpCall {
   switch (operation.op) {
-    case 'create': {
-      const answer = await http.send({
+    case 'create':
+      return {
         method: 'POST',
         path: '/composite/sobjects',
         json: {
@@ -142,12 +152,9 @@ async function sendBatch(
           records: records.map((r) => ({ attributes: { type: object }, ...withoutId(r) })),
         },
         kind: 'write',
-      });
-      body = answer.body;
-      break;
-    }
-    case 'update': {
-      const answer = await http.send({
+      };
+    case 'update':
+      return {
         method: 'PATCH',
         path: '/composite/sobjects',
         json: {
@@ -155,12 +162,9 @@ async function sendBatch(
           records: records.map((r) => ({ attributes: { type: object }, id: idOf(r), ...withoutId(r) })),
         },
         kind: 'write',
-      });
-      body = answer.body;
-      break;
-    }
-    case 'upsert': {
-      const answer = await http.send({
+      };
+    case 'upsert':
+      return {
         method: 'PATCH',
         path: `/composite/sobjects/${object}/${soqlName(operation.externalIdField)}`,
         json: {
@@ -168,28 +172,31 @@ async function sendBatch(
           records: records.map((r) => ({ attributes: { type: object }, ...withoutId(r) })),
         },
         kind: 'write',
-      });
-      body = answer.body;
-      break;
-    }
+      };
     case 'delete': {
       const ids = records.map((r) => encodeURIComponent(idOf(r)!)).join(',');
-      const answer = await http.send({
-        method: 'DELETE',
-        path: `/composite/sobjects?ids=${ids}&allOrNone=false`,
-        kind: 'write',
-      });
-      body = answer.body;
-      break;
+      return { method: 'DELETE', path: `/composite/sobjects?ids=${ids}&allOrNone=false`, kind: 'write' };
     }
   }
+}
+
+async function sendBatch(
+  http: SalesforceHttp,
+  object: string,
+  operation: WriteOperation,
+  records: readonly CrmFields[],
+): Promise<CrmWriteResult[]> {
+  const answer = await http.send(collectionCall(object, operation, records));
+  return saveResults(answer.body, operation, records.length);
+}
+
+/** A collection's answer, one result per record; throws UnexpectedAnswer when it cannot be read. */
+export function saveResults(body: unknown, operation: WriteOperation, count: number): CrmWriteResult[] {
   const parsed = WireSaveResults.safeParse(body);
   if (!parsed.success)
     throw new UnexpectedAnswer('Salesforce answered a collection request with an unreadable body');
-  if (parsed.data.length !== records.length)
-    throw new UnexpectedAnswer(
-      `Salesforce answered ${parsed.data.length} results for ${records.length} records`,
-    );
+  if (parsed.data.length !== count)
+    throw new UnexpectedAnswer(`Salesforce answered ${parsed.data.length} results for ${count} records`);
   return parsed.data.map((item): CrmWriteResult => {
     if (item.success && item.id !== null)
       return { outcome: 'ok', id: item.id, created: item.created ?? operation.op === 'create' };

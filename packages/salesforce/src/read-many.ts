@@ -28,7 +28,7 @@ export const MAX_COMPOSITE_SUBREQUESTS = 25;
 /** Salesforce's cap on query / queryAll (and collection) subrequests in one composite. */
 export const MAX_COMPOSITE_QUERIES = 5;
 
-interface PlannedRead {
+export interface PlannedRead {
   index: number;
   /** Counts against MAX_COMPOSITE_QUERIES. */
   query: boolean;
@@ -38,7 +38,7 @@ interface PlannedRead {
   answer(body: unknown): Promise<CrmReadResult>;
 }
 
-function plan(http: SalesforceHttp, read: CrmRead, index: number): PlannedRead {
+export function planRead(http: SalesforceHttp, read: CrmRead, index: number): PlannedRead {
   const rows = (body: unknown): Promise<Row[]> => drainPages(http, body);
   const ok = <K extends keyof CrmReadValues>(kind: K, value: CrmReadValues[K]) =>
     ({ kind, ok: true, value }) as CrmReadResult;
@@ -102,19 +102,23 @@ export function packComposites<T extends { query: boolean }>(reads: readonly T[]
 }
 
 /** A failed subresponse as the error the same request alone would have thrown. */
-export function subrequestError(status: number, body: unknown): SalesforceRequestError {
+export function subrequestError(
+  status: number,
+  body: unknown,
+  kind: 'read' | 'write' = 'read',
+): SalesforceRequestError {
   const errors = WireRestErrors.safeParse(body);
   const first = errors.success ? errors.data[0] : undefined;
   return new SalesforceRequestError(
     first === undefined
       ? { kind: 'http', status }
       : { kind: 'salesforce', errorCode: first.errorCode, message: first.message, httpStatus: status },
-    'read',
+    kind,
   );
 }
 
 export async function readMany(http: SalesforceHttp, reads: readonly CrmRead[]): Promise<CrmReadResult[]> {
-  const planned = reads.map((r, i) => plan(http, r, i));
+  const planned = reads.map((r, i) => planRead(http, r, i));
   const results: CrmReadResult[] = new Array<CrmReadResult>(reads.length);
   for (const group of packComposites(planned)) {
     const answer = await http.send({

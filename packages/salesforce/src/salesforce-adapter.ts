@@ -25,6 +25,7 @@ import { findPeopleByEmail } from './find-people.js';
 import { connectJsforce } from './jsforce-api.js';
 import { parseWire } from './parse-wire.js';
 import { readMany } from './read-many.js';
+import { writeMany } from './write-many.js';
 import { runQuery } from './run-query.js';
 import { WireLimits } from './wire.js';
 
@@ -137,6 +138,7 @@ export async function connectSalesforce(options: SalesforceAdapterOptions): Prom
     updatedIds: (object, start, end) => updatedIds(http, object, start, end),
     deletedIds: (object, start, end) => deletedIds(http, object, start, end),
     readMany: (reads) => readMany(http, reads),
+    writeMany: (writes, reads) => writeMany(http, writes, reads, batch),
     findCreatedSince: (query) => findCreatedSince(http, query),
     query: (soql, o) => runQuery(http, soql, o),
     bulk,

@@ -28,6 +28,28 @@ export interface FaultDecision {
 
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
+/**
+ * Whether a request can change data: by its method, except that a composite (or composite batch)
+ * whose subrequests are all GETs only reads — it takes no row lock and commits nothing.
+ */
+export function requestWrites(method: string, dataPath: string, body: Buffer): boolean {
+  if (!WRITE_METHODS.has(method)) return false;
+  if (method !== 'POST' || !/^\/composite(\/batch)?\/?$/.test(dataPath)) return true;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    const subs = parsed['compositeRequest'] ?? parsed['batchRequests'];
+    if (!Array.isArray(subs)) return true;
+    return subs.some(
+      (s) =>
+        typeof s !== 'object' ||
+        s === null ||
+        String((s as { method?: unknown }).method).toUpperCase() !== 'GET',
+    );
+  } catch {
+    return true;
+  }
+}
+
 /** mulberry32: small, fast and good enough to pick a share of requests repeatably. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -66,8 +88,16 @@ export class FaultSet {
     this.random = prng(this.defaultSeed);
   }
 
-  /** Decides (and consumes drop counters) for one incoming request. */
-  decide(method: string, fullPath: string, dataPath: string | null): FaultDecision {
+  /**
+   * Decides (and consumes drop counters) for one incoming request. `writes` says whether it can
+   * change data (default: by its method); a composite of GET subrequests only is a read.
+   */
+  decide(
+    method: string,
+    fullPath: string,
+    dataPath: string | null,
+    writes = WRITE_METHODS.has(method),
+  ): FaultDecision {
     const decision: FaultDecision = { latencyMs: 0, failure: null, dropResponse: false };
     for (const rule of this.rules) {
       if (rule.method !== undefined && rule.method !== method) continue;
@@ -79,10 +109,10 @@ export class FaultSet {
         continue;
       decision.latencyMs += rule.latencyMs ?? 0;
       if (decision.failure === null && rule.failureRate !== undefined && rule.failureRate > 0) {
-        const applies = rule.failureKind === 'unavailable' || WRITE_METHODS.has(method);
+        const applies = rule.failureKind === 'unavailable' || writes;
         if (applies && this.random() < rule.failureRate) decision.failure = rule.failureKind;
       }
-      if (!decision.dropResponse && WRITE_METHODS.has(method) && (rule.dropWriteResponses ?? 0) > 0) {
+      if (!decision.dropResponse && writes && (rule.dropWriteResponses ?? 0) > 0) {
         rule.dropWriteResponses = (rule.dropWriteResponses ?? 0) - 1;
         decision.dropResponse = true;
       }

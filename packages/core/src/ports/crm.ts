@@ -223,6 +223,23 @@ export type CrmReadResult<K extends CrmReadKind = CrmReadKind> = {
   [P in K]: { kind: P; ok: true; value: CrmReadValues[P] } | { kind: P; ok: false; error: CrmsyncError };
 }[K];
 
+/** One write of a `writeMany` call: as `create`, `update` (records carry `Id`) or `upsert`. */
+export type CrmWrite =
+  | { kind: 'create'; object: string; records: readonly CrmFields[] }
+  | { kind: 'update'; object: string; records: readonly CrmFields[] }
+  | { kind: 'upsert'; object: string; externalIdField: string; records: readonly CrmFields[] };
+
+/**
+ * What a `writeMany` call did. A write or read is null when it was not (wholly) sent because a request hook
+ * stopped the call before it (`stopped`, e.g. crmsync's API budget, O3); what was sent before the
+ * stop has its results.
+ */
+export interface CrmWriteManyResult {
+  writes: (CrmWriteResult[] | null)[];
+  reads: (CrmReadResult | null)[];
+  stopped: unknown;
+}
+
 export type BulkOperation = 'insert' | 'update' | 'upsert' | 'delete';
 export type BulkJobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 
@@ -365,6 +382,16 @@ export interface CrmAdapter {
    * throws; a failed read is reported in its own result.
    */
   readMany(reads: readonly CrmRead[]): Promise<CrmReadResult[]>;
+  /**
+   * Writes, then reads, in as few `/composite` calls as Salesforce's caps allow (25 subrequests, at
+   * most 5 of them collections or queries): each write travels as collection subrequests of up to
+   * 200 records (`allOrNone: false`), each read as one subrequest, all in the given order, so a read
+   * sees the writes before it (P2: the SystemModstamp of what was just written, in the same call).
+   * Results per write are those `create`/`update`/`upsert` would give, one per record; a composite
+   * that fails as a whole fails its writes as those methods' whole-request failures do (a create is
+   * `unknown`), and its reads. Throws only when the first call was stopped by a hook (nothing sent).
+   */
+  writeMany(writes: readonly CrmWrite[], reads?: readonly CrmRead[]): Promise<CrmWriteManyResult>;
   /** X4 reconcile: records of `object` created by `createdById` at or after `since` matching any key. */
   findCreatedSince(query: CrmReconcileQuery): Promise<Record<string, CrmValue>[]>;
   /** Any SOQL, all pages; literals must come from the adapter's escaping (the Salesforce package exports it). */

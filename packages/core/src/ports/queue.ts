@@ -114,4 +114,10 @@ export interface JobQueue {
   dueWorkspaces(queue: string): Promise<string[]>;
   /** For `crmsync status`. Read-only. */
   counts(workspaceId: string): Promise<QueueCounts>;
+  /**
+   * The `runAt` of the longest-waiting due job of `queues` that never failed; null when none waits.
+   * Read-only. The push gathering reads it, so every worker (on any machine) agrees on when a
+   * partial batch has waited long enough, and one of them claims it whole.
+   */
+  waitingSince(workspaceId: string, queues: readonly string[]): Promise<Date | null>;
 }

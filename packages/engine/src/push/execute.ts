@@ -14,6 +14,7 @@ import type { PushContext } from './context.js';
 import { createRecords, toCrmFields, type CreateEntry, type CreateResult } from './create-records.js';
 import type { PlannedPush } from './plan.js';
 import { refusedWrite as failure } from './refused-write.js';
+import { sendWriteBatch } from './write-batch.js';
 
 /*
  * Performs what the planner decided: Accounts first (companies, and the C7 Accounts of people),
@@ -242,75 +243,84 @@ export async function executePlan(
       });
     }
   }
+  // Companies' own Accounts that no person of this batch waits for ride in the batch's one write
+  // call (write-batch.ts); Accounts a person needs (C7) are created first, so the person carries the id.
+  const peopleNeedAccounts = pending.some(
+    (p) => !deferred(p) && p.decision.action !== 'delete' && p.decision.account?.via === 'create',
+  );
+  const foldAccounts = ctx.externalId.Account && opts.deferCreates === undefined && !peopleNeedAccounts;
   let accountResults = new Map<string, CreateResult>();
-  if (accountCreates.size > 0) {
+  if (accountCreates.size > 0 && !foldAccounts) {
     const out = await createRecords(ctx, 'Account', [...accountCreates.values()]);
     accountResults = out.results;
     intentsToClear.push(...out.intentsToClear);
   }
   const companyItems = new Map(pending.filter((p) => p.item.type === 'company').map((p) => [p.item.id, p]));
-  const createdAccounts: { Id: string; Name: string; Website: string | null }[] = [];
-  for (const [companyId, entry] of accountCreates) {
-    const r = accountResults.get(companyId);
-    const own = companyItems.get(companyId);
-    if (r === undefined) continue;
-    if (r.outcome === 'ok' || r.outcome === 'reconciled') {
-      linkTo('company', companyId, 'Account', r.id, entry.fields, true);
-      createdAccounts.push({
-        Id: r.id,
-        Name: String(entry.fields.Name ?? ''),
-        Website: typeof entry.fields.Website === 'string' ? entry.fields.Website : null,
-      });
-      events.push({
-        type: 'record.created_in_salesforce',
-        data: { localType: 'company', localId: companyId, sfObject: 'Account', sfId: r.id },
-      });
-      if (own !== undefined) {
-        done(
-          own.item,
-          {
-            status: 'done',
+  const settleAccounts = () => {
+    const createdAccounts: { Id: string; Name: string; Website: string | null }[] = [];
+    for (const [companyId, entry] of accountCreates) {
+      const r = accountResults.get(companyId);
+      const own = companyItems.get(companyId);
+      if (r === undefined) continue;
+      if (r.outcome === 'ok' || r.outcome === 'reconciled') {
+        linkTo('company', companyId, 'Account', r.id, entry.fields, true);
+        createdAccounts.push({
+          Id: r.id,
+          Name: String(entry.fields.Name ?? ''),
+          Website: typeof entry.fields.Website === 'string' ? entry.fields.Website : null,
+        });
+        events.push({
+          type: 'record.created_in_salesforce',
+          data: { localType: 'company', localId: companyId, sfObject: 'Account', sfId: r.id },
+        });
+        if (own !== undefined) {
+          done(
+            own.item,
+            {
+              status: 'done',
+              action: 'create',
+              sfObject: 'Account',
+              sfId: r.id,
+              code: null,
+              rules: own.decision.rules,
+              reason: own.decision.reason,
+              ambiguous: false,
+            },
+            { fields: entry.fields },
+          );
+        } else {
+          log.push({
+            recordType: 'company',
+            recordId: companyId,
             action: 'create',
+            rules: ['C7', 'A3', 'X4'],
+            reason: `Created as Account ${r.id} because a person of this company was pushed as a Contact (C7).`,
+            payload: { fields: entry.fields },
             sfObject: 'Account',
             sfId: r.id,
-            code: null,
-            rules: own.decision.rules,
-            reason: own.decision.reason,
-            ambiguous: false,
-          },
-          { fields: entry.fields },
-        );
-      } else {
-        log.push({
-          recordType: 'company',
-          recordId: companyId,
-          action: 'create',
-          rules: ['C7', 'A3', 'X4'],
-          reason: `Created as Account ${r.id} because a person of this company was pushed as a Contact (C7).`,
-          payload: { fields: entry.fields },
-          sfObject: 'Account',
-          sfId: r.id,
-          runId,
-        });
+            runId,
+          });
+        }
+      } else if (own !== undefined) {
+        if (r.outcome === 'budget') budget(own.item, r.resumeAt, r.message);
+        else if (r.outcome === 'failed')
+          failed(
+            own.item,
+            failure(r, own.decision.rules) as Extract<PushOutcome, { status: 'failed' }>,
+            'Account',
+            { fields: entry.fields },
+          );
       }
-    } else if (own !== undefined) {
-      if (r.outcome === 'budget') budget(own.item, r.resumeAt, r.message);
-      else if (r.outcome === 'failed')
-        failed(
-          own.item,
-          failure(r, own.decision.rules) as Extract<PushOutcome, { status: 'failed' }>,
-          'Account',
-          { fields: entry.fields },
-        );
     }
-  }
-  ctx.accounts.remember(
-    createdAccounts.map((a) => ({
-      ...a,
-      CreatedDate: ctx.deps.clock.now().toISOString(),
-      LastModifiedDate: ctx.deps.clock.now().toISOString(),
-    })),
-  );
+    ctx.accounts.remember(
+      createdAccounts.map((a) => ({
+        ...a,
+        CreatedDate: ctx.deps.clock.now().toISOString(),
+        LastModifiedDate: ctx.deps.clock.now().toISOString(),
+      })),
+    );
+  };
+  if (!foldAccounts) settleAccounts();
 
   // 3. People (and company updates, links, deletes).
   const creates = new Map<
@@ -403,27 +413,16 @@ export async function executePlan(
     else push(updates, d.object, { p, sfId: d.sfId, fields });
   }
 
-  for (const [object, list] of creates) {
-    if (opts.deferCreates !== undefined) {
-      opts.deferCreates(
-        object,
-        list.map(({ p, fields, account }) => ({
-          item: p.item,
-          decision: p.decision as DeferredCreate['decision'],
-          fields,
-          ...(account === undefined ? {} : { account }),
-        })),
-      );
-      continue;
-    }
-    const out = await createRecords(
-      ctx,
-      object,
-      list.map(({ p, fields }) => ({ localType: p.item.type, localId: p.item.id, fields })),
-    );
-    intentsToClear.push(...out.intentsToClear);
+  // Creates of each object: handed to push all's Bulk job, upserted in the batch's write call (X4
+  // with `Crmsync_Id__c`), or created now with an intent (X4 without it).
+  type CreateItem = { p: Pending; fields: Record<string, unknown> };
+  const settleCreates = (
+    object: PushObject,
+    list: readonly CreateItem[],
+    results: Map<string, CreateResult>,
+  ) => {
     for (const { p, fields } of list) {
-      const r = out.results.get(p.item.id);
+      const r = results.get(p.item.id);
       if (r === undefined) continue;
       if (r.outcome === 'ok' || r.outcome === 'reconciled') {
         linkTo(p.item.type, p.item.id, object, r.id, fields, true);
@@ -454,27 +453,85 @@ export async function executePlan(
           fields,
         });
     }
+  };
+  const upserts = new Map<PushObject, CreateItem[]>();
+  for (const [object, list] of creates) {
+    if (opts.deferCreates !== undefined) {
+      opts.deferCreates(
+        object,
+        list.map(({ p, fields, account }) => ({
+          item: p.item,
+          decision: p.decision as DeferredCreate['decision'],
+          fields,
+          ...(account === undefined ? {} : { account }),
+        })),
+      );
+      continue;
+    }
+    if (ctx.externalId[object]) {
+      upserts.set(object, list);
+      continue;
+    }
+    const out = await createRecords(
+      ctx,
+      object,
+      list.map(({ p, fields }) => ({ localType: p.item.type, localId: p.item.id, fields })),
+    );
+    intentsToClear.push(...out.intentsToClear);
+    settleCreates(object, list, out.results);
   }
 
+  // The batch's write call: folded Accounts, upserts, updates, and the read-back of everything
+  // written (P2), in one composite when they fit.
+  const writtenBefore = new Map<string, string[]>();
+  for (const l of written)
+    if (SF_ID.test(l.sfId)) writtenBefore.set(l.sfObject, [...(writtenBefore.get(l.sfObject) ?? []), l.sfId]);
+  const upsertEntries = new Map<PushObject, CreateEntry[]>();
+  if (foldAccounts && accountCreates.size > 0) upsertEntries.set('Account', [...accountCreates.values()]);
+  for (const [object, list] of upserts)
+    upsertEntries.set(object, [
+      ...(upsertEntries.get(object) ?? []),
+      ...list.map(({ p, fields }) => ({ localType: p.item.type, localId: p.item.id, fields })),
+    ]);
+  const batch = await sendWriteBatch(ctx, {
+    upserts: upsertEntries,
+    updates: new Map(
+      [...updates].map(([object, list]) => [
+        object,
+        list
+          .filter((u) => Object.keys(u.fields).length > 0)
+          .map((u) => ({ localId: u.p.item.id, fields: { ...u.fields, Id: u.sfId } })),
+      ]),
+    ),
+    readBackIds: writtenBefore,
+  });
+  const unsent = (): CreateResult => {
+    const resumeAt = budgetResumeAt(batch.stopped, ctx.deps.clock.now()) ?? ctx.deps.clock.now();
+    const message = batch.stopped instanceof Error ? batch.stopped.message : 'The API budget is spent.';
+    return { outcome: 'budget', resumeAt, message };
+  };
+  const upsertResults = (object: PushObject, localIds: Iterable<string>) => {
+    const got = batch.upserts.get(object);
+    const out = new Map<string, CreateResult>();
+    for (const id of localIds) out.set(id, got?.get(id) ?? unsent());
+    return out;
+  };
+  if (foldAccounts) {
+    accountResults = upsertResults('Account', accountCreates.keys());
+    settleAccounts();
+  }
+  for (const [object, list] of upserts)
+    settleCreates(
+      object,
+      list,
+      upsertResults(
+        object,
+        list.map(({ p }) => p.item.id),
+      ),
+    );
+
   for (const [object, list] of updates) {
-    const send = list.filter((u) => Object.keys(u.fields).length > 0);
-    let results: CrmWriteResult[] = [];
-    let vetoed: unknown = null;
-    for (let i = 0; i < send.length && vetoed === null; i += 200) {
-      const chunk = send.slice(i, i + 200);
-      try {
-        results.push(
-          ...(await ctx.crm.update(
-            object,
-            chunk.map((u) => toCrmFields({ ...u.fields, Id: u.sfId })),
-          )),
-        );
-      } catch (err) {
-        if (!isBudgetVeto(err)) throw err;
-        vetoed = err;
-      }
-    }
-    const resultOf = new Map(send.map((u, i) => [u.p.item.id, results[i]]));
+    const resultOf = batch.updates.get(object) ?? new Map<string, CrmWriteResult>();
     for (const u of list) {
       const { p } = u;
       const d = p.decision as Extract<PushDecision, { action: 'update' | 'link_existing' }>;
@@ -519,13 +576,18 @@ export async function executePlan(
           { fields: u.fields, ...(isLink ? { candidateIds: d.candidateIds } : {}) },
         );
       } else if (r === undefined) {
-        const resumeAt = budgetResumeAt(vetoed, ctx.deps.clock.now()) ?? ctx.deps.clock.now();
-        budget(p.item, resumeAt, vetoed instanceof Error ? vetoed.message : 'The API budget is spent.');
+        const b = unsent() as Extract<CreateResult, { outcome: 'budget' }>;
+        budget(p.item, b.resumeAt, b.message);
       } else if (r.outcome === 'failed')
         failed(p.item, failure(r, d.rules) as Extract<PushOutcome, { status: 'failed' }>, object, {
           fields: u.fields,
         });
     }
+  }
+  // What was written carries the SystemModstamp read back in the same call (P2).
+  for (const l of written) {
+    const stamp = batch.stamps.get(l.sfId);
+    if (stamp !== undefined) l.systemModstamp = stamp;
   }
 
   for (const [object, list] of deletes) {
@@ -579,8 +641,6 @@ export async function executePlan(
     });
   }
 
-  await readBackModstamps(ctx, [...written]);
-
   // 4. One recording transaction, after every call.
   await ctx.deps.store.transaction(ctx.workspaceId, async (tx: StoreTransaction) => {
     for (const link of links) await tx.links.put(link);
@@ -601,58 +661,3 @@ export async function executePlan(
 export { keyOf as outcomeKey };
 
 const SF_ID = /^[A-Za-z0-9]{15,18}$/;
-
-/** Ids per read-back query: 300 quoted 18-character ids keep the query well inside a URL. */
-const READ_BACK_CHUNK = 300;
-
-/**
- * P2 no echo: the `SystemModstamp` of what crmsync just wrote, so the pull can tell its own write
- * from a change made in Salesforce. One query per object per 300 records, up to five of them in
- * one composite call (`readMany`); best effort (a budget stop or a failure leaves the stamps
- * unknown, which only costs an echo on the next pull).
- */
-async function readBackModstamps(ctx: PushContext, links: readonly LinkInput[]): Promise<void> {
-  const byObject = new Map<string, LinkInput[]>();
-  for (const l of links) {
-    if (!SF_ID.test(l.sfId)) continue;
-    const list = byObject.get(l.sfObject);
-    if (list === undefined) byObject.set(l.sfObject, [l]);
-    else list.push(l);
-  }
-  const chunks: { object: string; links: LinkInput[] }[] = [];
-  for (const [object, list] of byObject)
-    for (let i = 0; i < list.length; i += READ_BACK_CHUNK)
-      chunks.push({ object, links: list.slice(i, i + READ_BACK_CHUNK) });
-  if (chunks.length === 0) return;
-  const warn = (object: string, err: unknown) =>
-    ctx.deps.logger.warn(
-      { workspaceId: ctx.workspaceId, object, error: err instanceof Error ? err.message : String(err) },
-      'could not read back SystemModstamp after a push',
-    );
-  let results: Awaited<ReturnType<PushContext['crm']['readMany']>>;
-  try {
-    results = await ctx.crm.readMany(
-      chunks.map((c) => ({
-        kind: 'query' as const,
-        soql: `SELECT Id, SystemModstamp FROM ${c.object} WHERE Id IN (${c.links.map((l) => `'${l.sfId}'`).join(', ')})`,
-      })),
-    );
-  } catch (err) {
-    warn([...byObject.keys()].join(', '), err);
-    return;
-  }
-  chunks.forEach((c, i) => {
-    const r = results[i];
-    if (r === undefined || r.kind !== 'query' || !r.ok) {
-      warn(c.object, r !== undefined && !r.ok ? r.error : 'no answer');
-      return;
-    }
-    const stamp = new Map(
-      r.value.map((row) => [
-        String(row.Id),
-        typeof row.SystemModstamp === 'string' ? row.SystemModstamp : null,
-      ]),
-    );
-    for (const l of c.links) l.systemModstamp = stamp.get(l.sfId) ?? null;
-  });
-}

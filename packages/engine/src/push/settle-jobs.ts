@@ -61,13 +61,15 @@ export async function withClaimedBatch<R extends object, T>(
   parse: (key: string) => R | null,
   report: JobCounts,
   work: (refs: (R & { job: Job })[], jobs: Job[]) => Promise<T>,
+  /** Jobs to claim; default the batch size. */
+  limit?: number,
 ): Promise<T | null> {
   const options = engineOptions(deps);
   const owner = { workerId: deps.workerId };
   const jobs = await deps.queue.claim({
     workspaceId,
     queue,
-    limit: options.batchSize,
+    limit: limit ?? options.batchSize,
     leaseMs: options.leaseMs,
     workerId: deps.workerId,
   });

@@ -2,7 +2,7 @@ import { allowTraffic, type Connection, type TrafficDecision } from '@crmsync/co
 import { toLifecycle } from '../lifecycle.js';
 import type { CrmSessions } from '../crm-session.js';
 import type { EngineDeps } from '../deps.js';
-import { loadPushContext, type AccountCandidateSource } from './context.js';
+import { engineOptions, loadPushContext, type AccountCandidateSource } from './context.js';
 import { executePlan, outcomeKey, type PushOutcome } from './execute.js';
 import { parseJobKey, PUSH_QUEUE, type PushType } from './jobs.js';
 import { planPush } from './plan.js';
@@ -20,7 +20,7 @@ import { runActivityBatch } from './activities/worker.js';
 export interface PushBatchReport {
   /** Why nothing ran, when traffic is not allowed now (L1, L3). */
   gated: TrafficDecision | null;
-  /** True when nothing was claimed because a partial batch is still gathering (see `gather.ts`). */
+  /** True when nothing was claimed because a partial batch is still gathering or nothing waits (see `gather.ts`). */
   gathering: boolean;
   claimed: number;
   completed: number;
@@ -94,66 +94,76 @@ export async function runPushBatch(
   const session = await sessions.session(workspaceId);
   await session.refreshBudget();
   let ctx: Awaited<ReturnType<typeof loadPushContext>> | null = null;
+  const options = engineOptions(deps);
+  const claimSize = options.pushClaimSize ?? options.batchSize;
 
   for (const type of ['company', 'person'] as const satisfies readonly PushType[]) {
-    await withClaimedBatch(deps, workspaceId, PUSH_QUEUE[type], parseJobKey, report, async (refs, jobs) => {
-      let live = refs;
-      if (opts.localDeletes !== undefined && refs.length > 0) {
-        const rows = await deps.store.workspace(workspaceId).records.getMany(
-          type,
-          refs.map((r) => r.id),
-        );
-        const deleted = new Set(rows.filter((r) => r.deletedAt !== null).map((r) => r.id));
-        const gone = refs.filter((r) => deleted.has(r.id));
-        if (gone.length > 0) {
-          await opts.localDeletes(
-            workspaceId,
-            gone.map((r) => ({ type: r.type, id: r.id })),
+    await withClaimedBatch(
+      deps,
+      workspaceId,
+      PUSH_QUEUE[type],
+      parseJobKey,
+      report,
+      async (refs, jobs) => {
+        let live = refs;
+        if (opts.localDeletes !== undefined && refs.length > 0) {
+          const rows = await deps.store.workspace(workspaceId).records.getMany(
+            type,
+            refs.map((r) => r.id),
           );
-          await deps.queue.complete(
-            gone.map((r) => r.job.id),
-            { workerId: deps.workerId },
-          );
-          report.completed += gone.length;
-          live = refs.filter((r) => !deleted.has(r.id));
+          const deleted = new Set(rows.filter((r) => r.deletedAt !== null).map((r) => r.id));
+          const gone = refs.filter((r) => deleted.has(r.id));
+          if (gone.length > 0) {
+            await opts.localDeletes(
+              workspaceId,
+              gone.map((r) => ({ type: r.type, id: r.id })),
+            );
+            await deps.queue.complete(
+              gone.map((r) => r.job.id),
+              { workerId: deps.workerId },
+            );
+            report.completed += gone.length;
+            live = refs.filter((r) => !deleted.has(r.id));
+          }
         }
-      }
-      let outcomes: Map<string, PushOutcome>;
-      try {
-        ctx ??= await loadPushContext(
-          deps,
-          session,
-          opts.accounts === undefined ? {} : { accounts: opts.accounts },
-        );
-        outcomes =
-          live.length === 0
-            ? new Map()
-            : await executePlan(
-                ctx,
-                await planPush(
+        let outcomes: Map<string, PushOutcome>;
+        try {
+          ctx ??= await loadPushContext(
+            deps,
+            session,
+            opts.accounts === undefined ? {} : { accounts: opts.accounts },
+          );
+          outcomes =
+            live.length === 0
+              ? new Map()
+              : await executePlan(
                   ctx,
-                  type,
-                  live.map((r) => r.id),
-                  'change',
-                ),
-              );
-      } catch (err) {
-        // A budget veto or a passing failure (O4) while reading (lookups, describes) stops the whole batch.
-        const stop = await stopBatch(
-          deps,
-          workspaceId,
-          jobs,
-          live.map((r) => ({ recordType: r.type, recordId: r.id })),
-          err,
-        );
-        outcomes = new Map(live.map((r) => [outcomeKey(r.type, r.id), stop]));
-      }
-      for (const { job, type: t, id } of live) {
-        const outcome = outcomes.get(outcomeKey(t, id));
-        if (outcome !== undefined) report.outcomes.set(outcomeKey(t, id), outcome);
-        await settleJob(deps, job, outcome, report);
-      }
-    });
+                  await planPush(
+                    ctx,
+                    type,
+                    live.map((r) => r.id),
+                    'change',
+                  ),
+                );
+        } catch (err) {
+          // A budget veto or a passing failure (O4) while reading (lookups, describes) stops the whole batch.
+          const stop = await stopBatch(
+            deps,
+            workspaceId,
+            jobs,
+            live.map((r) => ({ recordType: r.type, recordId: r.id })),
+            err,
+          );
+          outcomes = new Map(live.map((r) => [outcomeKey(r.type, r.id), stop]));
+        }
+        for (const { job, type: t, id } of live) {
+          const outcome = outcomes.get(outcomeKey(t, id));
+          if (outcome !== undefined) report.outcomes.set(outcomeKey(t, id), outcome);
+          await settleJob(deps, job, outcome, report);
+        }
+      },
+      claimSize,
+    );
   }
   // D1-D6: deals after people, so their Accounts and Contacts exist for the Opportunity and its roles.
   await runDealJobs(

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SalesforceError, type EmuRequest, type EmuResponse, type WritableOrg } from '../contracts.js';
 import { lockedResponse } from '../fault-responses.js';
+import { requestWrites } from '../faults.js';
 import type { EmulatedOrg } from '../org/emulated-org.js';
 import { handleTokenRequest, identityDocument, userInfoDocument } from '../oauth.js';
 import { apiErrors } from './api-errors.js';
@@ -304,7 +305,12 @@ async function handleData(
   const { route, params } = match;
   org.requests.record(call.method, route.label, route.counted);
 
-  const fault = org.faults.decide(call.method, call.url.pathname, call.dataPath);
+  const fault = org.faults.decide(
+    call.method,
+    call.url.pathname,
+    call.dataPath,
+    requestWrites(call.method, call.dataPath, call.body),
+  );
   const latency = deps.latencyMs + fault.latencyMs;
   if (latency > 0) await deps.delay(latency);
   if (fault.failure === 'unavailable') return fail(apiErrors.unavailable(), limitHeader());

@@ -317,6 +317,35 @@ export function runQueueContract(name: string, makeStore: MakeStore): void {
       assert.equal(next?.attempts, 1);
     });
 
+    test('waitingSince: the longest-waiting due job of the queues asked, never-failed ones only', async (t) => {
+      const { store, queue, clock } = await openFresh(t, makeStore);
+      await store.workspaces.create(workspaceDoc('w1'));
+      await store.workspaces.create(workspaceDoc('w2'));
+      assert.equal(await queue.waitingSince('w1', ['push']), null, 'nothing waits');
+      const t0 = clock.now().getTime();
+      await enqueue(store, 'w1', { queue: 'push', key: 'person:p1' });
+      await enqueue(store, 'w1', { queue: 'later', key: 'person:p9', runAt: new Date(t0 + 60_000) });
+      clock.advance(1_000);
+      await enqueue(store, 'w1', { queue: 'push', key: 'person:p2' });
+      await enqueue(store, 'w2', { queue: 'push', key: 'person:x', runAt: new Date(t0 - 5_000) });
+      assert.equal((await queue.waitingSince('w1', ['push']))?.getTime(), t0, 'the first one enqueued');
+      assert.equal(await queue.waitingSince('w1', ['later']), null, 'not due yet');
+      assert.equal(await queue.waitingSince('w1', ['other']), null);
+      assert.equal((await queue.waitingSince('w2', ['push']))?.getTime(), t0 - 5_000, 'per workspace');
+
+      // A job that failed waits for its retry time, not for company: it does not count.
+      const [first] = await queue.claim({
+        workspaceId: 'w1',
+        queue: 'push',
+        limit: 1,
+        leaseMs: LEASE,
+        workerId: 'a',
+      });
+      assert.ok(first);
+      await queue.fail(first.id, { workerId: 'a', error: 'lock', retryAt: new Date(clock.now().getTime()) });
+      assert.equal((await queue.waitingSince('w1', ['push']))?.getTime(), t0 + 1_000);
+    });
+
     test('release gives jobs back at once without counting an attempt', async (t) => {
       const { store, queue } = await openFresh(t, makeStore);
       await store.workspaces.create(workspaceDoc('w1'));

@@ -490,6 +490,18 @@ export function createPgBossQueue({ boss, db, clock, schema }: PgBossQueueDeps):
       }
       return { total, byQueue };
     },
+
+    async waitingSince(workspaceId, queues) {
+      const names = (await bossNames({ workspaceId }))
+        .filter((n) => queues.includes(n.where.queue))
+        .map((n) => n.name);
+      if (names.length === 0) return null;
+      const row = await sql<{ since: Date | null }>`select min(j.start_after) as since from ${job} j
+        where j.name = any(${names}::text[]) and j.state < 'active' and j.retry_count = 0
+          and j.start_after <= ${clock.now()}::timestamptz`.execute(db);
+      const since = row.rows[0]?.since ?? null;
+      return since === null ? null : new Date(since);
+    },
   };
 
   return { queue, enqueuer };

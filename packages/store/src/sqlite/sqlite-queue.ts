@@ -360,5 +360,19 @@ export function createSqliteQueue({ db, runWrite, clock }: SqliteQueueDeps): Job
       }
       return { total, byQueue };
     },
+
+    async waitingSince(workspaceId, queues) {
+      if (queues.length === 0) return null;
+      const row = await db
+        .selectFrom('jobs')
+        .select(sql<string | null>`min(run_at)`.as('since'))
+        .where('workspace_id', '=', workspaceId)
+        .where('queue', 'in', [...queues])
+        .where('state', '=', 'pending')
+        .where('attempts', '=', 0)
+        .where('run_at', '<=', toText(clock.now()))
+        .executeTakeFirst();
+      return row?.since === null || row?.since === undefined ? null : new Date(row.since);
+    },
   };
 }
