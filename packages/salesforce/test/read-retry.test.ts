@@ -18,7 +18,7 @@ test('O4: an X1 lookup whose connection drops is sent again and answers; every a
   await c.sf.create('Contact', [{ LastName: 'Found', Email: 'found@acme-example.com' }]);
   c.requests.length = 0;
   c.emu.control.resetRequests(c.orgId);
-  c.emu.control.addFault(c.orgId, { method: 'POST', pathPrefix: '/composite', dropWriteResponses: 2 });
+  c.emu.control.addFault(c.orgId, { method: 'POST', pathPrefix: '/composite', dropResponses: 2 });
 
   const found = await c.sf.findPeopleByEmail(['found@acme-example.com']);
 

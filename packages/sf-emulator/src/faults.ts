@@ -14,6 +14,8 @@ export const faultRuleSchema = z.strictObject({
   failureKind: z.enum(['lock', 'unavailable']).default('lock'),
   /** Drop the responses of the next N matching write requests after they commit. */
   dropWriteResponses: z.number().int().min(0).optional(),
+  /** Drop the responses of the next N matching requests, reads included (a write still commits first). */
+  dropResponses: z.number().int().min(0).optional(),
   seed: z.number().int().optional(),
 });
 
@@ -116,9 +118,18 @@ export class FaultSet {
         rule.dropWriteResponses = (rule.dropWriteResponses ?? 0) - 1;
         decision.dropResponse = true;
       }
+      if (!decision.dropResponse && (rule.dropResponses ?? 0) > 0) {
+        rule.dropResponses = (rule.dropResponses ?? 0) - 1;
+        decision.dropResponse = true;
+      }
     }
+    // A rule whose only effect was dropping answers ends when its counts are spent.
     this.rules = this.rules.filter(
-      (r) => r.dropWriteResponses !== 0 || r.latencyMs !== undefined || r.failureRate !== undefined,
+      (r) =>
+        (r.dropWriteResponses ?? 0) > 0 ||
+        (r.dropResponses ?? 0) > 0 ||
+        r.latencyMs !== undefined ||
+        r.failureRate !== undefined,
     );
     return decision;
   }

@@ -100,6 +100,52 @@ test('fault injection', async (t) => {
     assert.deepEqual(delays, [250]);
   });
 
+  await t.test(
+    'a composite of GETs only is a read: no lock failure, no dropped write; dropResponses drops reads too',
+    async () => {
+      const { conn, org } = freshOrg(emulator);
+      await conn.sobject('Contact').create({ LastName: 'Read Me' });
+      const url = `/services/data/v${API_VERSION}/composite`;
+      const reads = JSON.stringify({
+        compositeRequest: [
+          {
+            method: 'GET',
+            url: `/services/data/v${API_VERSION}/query?q=SELECT+Id+FROM+Contact`,
+            referenceId: 'q',
+          },
+        ],
+      });
+      emulator.control.addFault(org.orgId, { pathPrefix: '/composite', failureRate: 1, failureKind: 'lock' });
+      emulator.control.addFault(org.orgId, { pathPrefix: '/composite', dropWriteResponses: 1 });
+      const answered = await raw(emulator, org, 'POST', url, reads);
+      assert.equal(answered.status, 200);
+      assert.ok(
+        emulator.control.faults(org.orgId).some((f) => f.dropWriteResponses === 1),
+        'the read did not spend the dropped-write rule',
+      );
+      emulator.control.clearFaults(org.orgId);
+      emulator.control.addFault(org.orgId, { pathPrefix: '/composite', failureRate: 1, failureKind: 'lock' });
+      const writes = JSON.stringify({
+        compositeRequest: [
+          {
+            method: 'POST',
+            url: `/services/data/v${API_VERSION}/sobjects/Contact`,
+            referenceId: 'c',
+            body: { LastName: 'Locked Out' },
+          },
+        ],
+      });
+      const locked = await raw(emulator, org, 'POST', url, writes);
+      assert.match(locked.text, /UNABLE_TO_LOCK_ROW/, 'a composite carrying a write takes locks');
+      emulator.control.clearFaults(org.orgId);
+
+      emulator.control.addFault(org.orgId, { method: 'POST', pathPrefix: '/composite', dropResponses: 1 });
+      await assert.rejects(raw(emulator, org, 'POST', url, reads), 'the read was dropped');
+      assert.equal((await raw(emulator, org, 'POST', url, reads)).status, 200, 'once');
+      assert.deepEqual(emulator.control.faults(org.orgId), []);
+    },
+  );
+
   await t.test('expire sessions: the next call is 401 and jsforce logs in again', async () => {
     const org = emulator.createOrg();
     const conn = new jsforce.Connection({
