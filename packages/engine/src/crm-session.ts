@@ -14,15 +14,21 @@ import type { EngineDeps } from './deps.js';
  * One CRM adapter per workspace, with the O3 budget governor wired into every HTTP request.
  *
  * The adapter's `onRequest` hook is synchronous (it runs inside jsforce's transport), so the
- * governor keeps the ledger's 24-hour sum in memory: loaded from the store when the session opens
- * and again at every `refreshBudget()` (the workers call it once per run), plus every request
- * counted since. Each request is checked against that figure and counted in memory before it is
- * sent; its ledger row is written by a small transaction of its own, chained so they land in
- * order, and `flushLedger()` awaits them (a run ends with it).
+ * governor keeps the ledger's minute buckets of the last 24 hours in memory: loaded from the store
+ * when the session opens and again at every `refreshBudget()` (the workers call it once per run),
+ * plus every request counted since, and buckets leave as the window moves on. Each request is
+ * checked against them and counted in memory before it is sent; its ledger row is written by a
+ * small transaction of its own, chained so they land in order, and `flushLedger()` awaits them (a
+ * run ends with it). A veto carries when to try again: the instant enough counted requests leave
+ * the window, or, when the org's own usage is what stands in the way, a recheck a little later.
  */
 
-/** When no request in the window will leave it soon enough to matter, look at the budget again after this long. */
+/** When the window alone says nothing (the org's reserve, or no bucket frees enough), look at the budget again after this long. */
 const BUDGET_RECHECK_MS = 15 * 60_000;
+
+/** The ledger's bucket width and window, as the store keeps them (`sumLast24Hours`). */
+const MINUTE_MS = 60_000;
+const WINDOW_MS = 24 * 3_600_000;
 
 /** Requests that never count against Salesforce's daily allocation and are needed to learn it. */
 const FREE_PATHS = [/\/limits\/?(\?|$)/, /\/services\/oauth2\//];
@@ -33,7 +39,11 @@ export interface CrmSession {
   /** The connection the adapter was made from (as read when the session opened). */
   readonly connection: Connection;
   readonly identity: CrmIdentity;
-  /** Awaits the ledger writes started so far, then reloads the 24-hour sum and the settings. */
+  /**
+   * Awaits the ledger writes started so far, then reloads the window's buckets and the settings;
+   * once the recheck time of a veto for the org's reserve has come, it also reads the org's usage
+   * again (`/limits`, free): no request goes out meanwhile to bring it in a response header.
+   */
   refreshBudget(): Promise<void>;
   /** Awaits the ledger writes started so far. */
   flushLedger(): Promise<void>;
@@ -45,6 +55,7 @@ export interface CrmSession {
 export function budgetResumeAt(error: unknown, now: Date): Date | null {
   if (!(error instanceof CrmsyncError) || error.code !== 'API_BUDGET_EXHAUSTED') return null;
   const at = error.details.resumeAt;
+  // The governor always says; a veto made elsewhere without a time is looked at again later.
   return typeof at === 'string' ? new Date(at) : new Date(now.getTime() + BUDGET_RECHECK_MS);
 }
 
@@ -52,12 +63,22 @@ export function isBudgetVeto(error: unknown): error is CrmsyncError {
   return error instanceof CrmsyncError && error.code === 'API_BUDGET_EXHAUSTED';
 }
 
+/** One ledger bucket held by the governor: mutable so that counting a request allocates nothing. */
+interface Bucket {
+  leavesAt: Date;
+  requests: number;
+}
+
 class Governor {
-  base = 0;
-  sinceRefresh = 0;
+  /** The window's buckets, oldest first; they leave it at `leavesAt`. */
+  #buckets: Bucket[] = [];
   orgUsage: CrmApiUsage | null = null;
   settings: Settings | null = null;
   chain: Promise<void> = Promise.resolve();
+  /** Reads the org's usage (`/limits`, free); set once the adapter exists. */
+  readOrgUsage: (() => Promise<CrmApiUsage>) | null = null;
+  /** After a veto the window cannot lift (the reserve): from then on a refresh reads the org's usage again. */
+  #orgUsageRecheckAt: Date | null = null;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -65,26 +86,40 @@ class Governor {
     private readonly orgId: string,
   ) {}
 
+  /** crmsync's requests inside the window at `now`; buckets that left it are dropped. */
+  usedLast24h(now: Date): number {
+    while (this.#buckets.length > 0 && this.#buckets[0]!.leavesAt.getTime() <= now.getTime())
+      this.#buckets.shift();
+    return this.#buckets.reduce((sum, b) => sum + b.requests, 0);
+  }
+
+  /** Counts one request in the bucket of `now`'s minute, which leaves the window 24 hours after that minute. */
+  #count(now: Date): void {
+    const leavesAt = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS + WINDOW_MS;
+    const last = this.#buckets.at(-1);
+    // A clock that stepped back counts into the newest bucket: it leaves later, never too early.
+    if (last !== undefined && last.leavesAt.getTime() >= leavesAt) last.requests += 1;
+    else this.#buckets.push({ leavesAt: new Date(leavesAt), requests: 1 });
+  }
+
   onRequest = (event: CrmRequestEvent): void => {
     const free = FREE_PATHS.some((p) => p.test(event.url));
+    const now = this.deps.clock.now();
     if (!free && this.settings !== null && this.orgUsage !== null) {
+      const used = this.usedLast24h(now);
       const decision = checkBudget(
-        {
-          usedLast24h: this.base + this.sinceRefresh,
-          orgMax: this.orgUsage.max,
-          orgUsed: this.orgUsage.used,
-          oldestInWindowAt: null,
-        },
+        { usedLast24h: used, orgMax: this.orgUsage.max, orgUsed: this.orgUsage.used, window: this.#buckets },
         this.settings,
       );
       if (!decision.allowed) {
-        const resumeAt = decision.resumeAt ?? new Date(this.deps.clock.now().getTime() + BUDGET_RECHECK_MS);
+        const resumeAt = decision.resumeAt ?? new Date(now.getTime() + BUDGET_RECHECK_MS);
+        if (decision.resumeAt === null) this.#orgUsageRecheckAt ??= resumeAt;
         throw new CrmsyncError(
           'API_BUDGET_EXHAUSTED',
           {
             rule: 'O3',
             resumeAt: resumeAt.toISOString(),
-            usedLast24h: this.base + this.sinceRefresh,
+            usedLast24h: used,
             orgMax: this.orgUsage.max,
             orgUsed: this.orgUsage.used,
           },
@@ -92,7 +127,7 @@ class Governor {
         );
       }
     }
-    this.sinceRefresh += 1;
+    this.#count(now);
     // The org's own counter moves with ours: count it now so the reserve check of the next request sees it.
     if (!free && this.orgUsage !== null) this.orgUsage = { ...this.orgUsage, used: this.orgUsage.used + 1 };
     const write = () => this.deps.store.transaction(this.workspaceId, (tx) => tx.ledger.add(this.orgId, 1));
@@ -111,13 +146,17 @@ class Governor {
   async refresh(): Promise<void> {
     await this.chain;
     const reader = this.deps.store.workspace(this.workspaceId);
-    const [sum, settings] = await Promise.all([
-      reader.ledger.sumLast24Hours(this.orgId),
+    const [buckets, settings] = await Promise.all([
+      reader.ledger.bucketsLast24Hours(this.orgId),
       reader.settings.get(),
     ]);
-    this.base = sum;
-    this.sinceRefresh = 0;
+    this.#buckets = buckets.map((b) => ({ leavesAt: b.leavesAt, requests: b.requests }));
     this.settings = settings.settings;
+    const recheckAt = this.#orgUsageRecheckAt;
+    if (recheckAt !== null && this.readOrgUsage !== null && this.deps.clock.now() >= recheckAt) {
+      this.#orgUsageRecheckAt = null;
+      this.onUsage(await this.readOrgUsage());
+    }
   }
 }
 
@@ -191,6 +230,7 @@ export class CrmSessions {
       },
     });
     // The org's allocation before the first counted request, so the reserve check never flies blind (/limits is free).
+    governor.readOrgUsage = () => crm.dailyApiLimit();
     if (governor.orgUsage === null) governor.onUsage(await crm.dailyApiLimit());
     const identity = await crm.identity();
     return {
@@ -200,7 +240,10 @@ export class CrmSessions {
       identity,
       refreshBudget: () => governor.refresh(),
       flushLedger: () => governor.chain,
-      budget: () => ({ usedLast24h: governor.base + governor.sinceRefresh, orgUsage: governor.orgUsage }),
+      budget: () => ({
+        usedLast24h: governor.usedLast24h(deps.clock.now()),
+        orgUsage: governor.orgUsage,
+      }),
     };
   }
 }

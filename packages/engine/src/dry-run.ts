@@ -37,6 +37,8 @@ export interface DryRunCounts {
   ambiguous: number;
   /** D1: linked deals Salesforce changed since the last pull; Salesforce's values win and nothing is sent. */
   overwritten: number;
+  /** A4: children (Contacts, Opportunities, activities) that keep the skipped Account deletes in Salesforce. */
+  accountChildren: number;
 }
 
 /** O2 (a): people as push all (C9) would do them, and the deal backfill (null when `dealSync` does not push). */
@@ -85,12 +87,20 @@ export function emptyCounts(): DryRunCounts {
     skippedByReason: {},
     ambiguous: 0,
     overwritten: 0,
+    accountChildren: 0,
   };
 }
 
-export function countDecision(counts: DryRunCounts, d: PushDecision | null): void {
+/** A planned record in the counts; `accountChildren` is the A4 count of a deleted company. */
+export function countDecision(
+  counts: DryRunCounts,
+  d: PushDecision | null,
+  accountChildren: number | null = null,
+): void {
   counts.total++;
   if (d === null) return;
+  if (d.action === 'skip' && d.code === 'account_has_children')
+    counts.accountChildren += accountChildren ?? 0;
   if (d.notes.some((n) => n.code === 'ambiguous_match')) counts.ambiguous++;
   switch (d.action) {
     case 'create':
@@ -198,7 +208,9 @@ const label = (d: PushDecision | DealDecision | null) =>
 
 /**
  * O2 (b): every live person, company and deal decided under the current settings and under
- * `next`, as if touched now; `check` lists what `next` gets wrong against the org.
+ * `next`, as if touched now, with the deletes still pending (a deleted person or company whose
+ * link is active: e.g. an Account kept for its children, A4); `check` lists what `next` gets
+ * wrong against the org.
  */
 export async function dryRunSettingsChange(
   deps: EngineDeps,
@@ -231,17 +243,18 @@ export async function dryRunSettingsChange(
         type,
         cursor,
         limit: pageSize,
+        includeDeleted: true,
       });
-      const ids = page.items.map((r) => r.id);
+      const ids = await pendingOrLive(reader, type, page.items, oldCtx.orgId);
       if (ids.length > 0) {
         const [before, after] = [
           await planPush(oldCtx, type, ids, 'change'),
           await planPush(newCtx, type, ids, 'change'),
         ];
         before.forEach((p, i) => {
-          countDecision(result.before[type], p.decision);
+          countDecision(result.before[type], p.decision, p.accountChildren);
           const q = after[i]!;
-          countDecision(result.after[type], q.decision);
+          countDecision(result.after[type], q.decision, q.accountChildren);
           if (label(p.decision) !== label(q.decision) && result.changed.length < sample) {
             result.changed.push({ type, id: p.id, before: label(p.decision), after: label(q.decision) });
           }
@@ -253,6 +266,24 @@ export async function dryRunSettingsChange(
   await dryRunDealSettings(deps, [oldCtx, newCtx], result, pageSize, sample);
   await oldCtx.session.flushLedger();
   return result;
+}
+
+/** The ids of a page a settings dry run decides: live records, and deleted ones whose delete is still pending. */
+async function pendingOrLive(
+  reader: ReturnType<EngineDeps['store']['workspace']>,
+  type: PushType,
+  items: readonly { id: string; deletedAt: Date | null }[],
+  orgId: string,
+): Promise<string[]> {
+  const deleted = items.filter((r) => r.deletedAt !== null).map((r) => r.id);
+  const pending = new Set(
+    deleted.length === 0
+      ? []
+      : (await reader.links.getMany(type, deleted, orgId))
+          .filter((l) => l.state === 'active')
+          .map((l) => l.localId),
+  );
+  return items.filter((r) => r.deletedAt === null || pending.has(r.id)).map((r) => r.id);
 }
 
 /** The deal part of O2 (b): every live deal planned under both settings, in batches as the worker plans. */

@@ -7,8 +7,8 @@ export interface BudgetState {
   /** The org's daily allocation and what the org as a whole has used, from Sforce-Limit-Info or /limits. */
   orgMax: number;
   orgUsed: number;
-  /** When the oldest request inside the 24-hour window leaves it (null when the ledger is empty). */
-  oldestInWindowAt: Date | null;
+  /** The ledger's minute buckets inside the window, oldest first: when their requests leave it. */
+  window: readonly { leavesAt: Date; requests: number }[];
 }
 
 export type BudgetDecision =
@@ -18,7 +18,10 @@ export type BudgetDecision =
       rule: 'O3';
       code: 'API_BUDGET_EXHAUSTED';
       reason: string;
-      /** When the window frees a request; null when only the org's own usage stands in the way. */
+      /**
+       * When enough of crmsync's requests have left the window for these to fit in its share; null
+       * when the org's own usage stands in the way (its composition is unknown: look again later).
+       */
       resumeAt: Date | null;
     };
 
@@ -30,14 +33,13 @@ export type BudgetDecision =
 export function checkBudget(state: BudgetState, settings: Settings, requests = 1): BudgetDecision {
   const share = Math.floor((state.orgMax * settings.apiBudget.sharePercent) / 100);
   const reserve = Math.ceil((state.orgMax * settings.apiBudget.reservePercent) / 100);
-  const resumeAt =
-    state.oldestInWindowAt === null ? null : new Date(state.oldestInWindowAt.getTime() + 24 * 3_600_000);
   if (state.usedLast24h + requests > share) {
+    const resumeAt = windowFreesAt(state, state.usedLast24h + requests - share);
     return {
       allowed: false,
       rule: 'O3',
       code: 'API_BUDGET_EXHAUSTED',
-      reason: `crmsync has used ${state.usedLast24h} of its ${share} Salesforce API calls for the last 24 hours (${settings.apiBudget.sharePercent}% of the org's ${state.orgMax}); sync resumes as the window frees${resumeAt ? ` at ${resumeAt.toISOString()}` : ''}.`,
+      reason: `crmsync has used ${state.usedLast24h} of its ${share} Salesforce API calls for the last 24 hours (${settings.apiBudget.sharePercent}% of the org's ${state.orgMax}); sync resumes as the window frees${resumeAt ? ` at ${resumeAt.toISOString()}` : ''}, or sooner if the API budget share is raised in the settings.`,
       resumeAt,
     };
   }
@@ -48,8 +50,18 @@ export function checkBudget(state: BudgetState, settings: Settings, requests = 1
       rule: 'O3',
       code: 'API_BUDGET_EXHAUSTED',
       reason: `The Salesforce org has ${Math.max(0, orgLeft)} API calls left today, below the ${settings.apiBudget.reservePercent}% reserve (${reserve}); crmsync waits so that other integrations keep working.`,
-      resumeAt,
+      resumeAt: null,
     };
   }
   return { allowed: true, remainingShare: share - state.usedLast24h - requests };
+}
+
+/** When `excess` of the window's requests have left it: the bucket whose leaving makes the count; null if they never do. */
+function windowFreesAt(state: BudgetState, excess: number): Date | null {
+  let left = excess;
+  for (const bucket of state.window) {
+    left -= bucket.requests;
+    if (left <= 0) return bucket.leavesAt;
+  }
+  return null;
 }

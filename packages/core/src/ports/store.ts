@@ -278,9 +278,17 @@ export interface CursorWriter extends CursorReader {
 // ---------------------------------------------------------------------------------------------
 // API ledger (O3): requests per minute bucket; the rolling window is a sum over buckets
 
+/** One minute bucket of the ledger: its requests leave the rolling window together at `leavesAt`. */
+export interface ApiLedgerBucket {
+  leavesAt: Date;
+  requests: number;
+}
+
 export interface ApiLedgerReader {
   /** Requests counted in the 24 hours before the store clock's now (1,440 whole-minute buckets, the current one included). */
   sumLast24Hours(orgId: string): Promise<number>;
+  /** The buckets `sumLast24Hours` adds up, oldest first: when each leaves the window (O3 resumes then). */
+  bucketsLast24Hours(orgId: string): Promise<ApiLedgerBucket[]>;
 }
 export interface ApiLedgerWriter extends ApiLedgerReader {
   /** Counts `requests` in the current minute bucket; drops buckets older than 24 hours. */

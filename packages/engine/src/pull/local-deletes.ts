@@ -8,17 +8,18 @@ import {
   type Person,
   type PushDecision,
   type StoredRecord,
-  soqlId,
 } from '@crmsync/core';
+import { countAccountChildren } from '../account-children.js';
 import { toLifecycle } from '../lifecycle.js';
 import type { PullDeps } from './pull-deps.js';
 
 /*
  * C10/A4, local -> Salesforce: a linked person or company deleted locally. With deletion sync on
  * the Salesforce record is deleted; off, the link is marked `deleted_locally`. Deleting an Account
- * also deletes its Contacts and Opportunities, including ones crmsync never held, so before a
- * company's Account is deleted its remaining children (those not being deleted in this same
- * call) are counted with one SOQL COUNT per child object; any left -> skipped with the count.
+ * also deletes its Contacts, Opportunities and activities, including ones crmsync never held, so
+ * before a company's Account is deleted its remaining children (those not being deleted in this
+ * same call) are counted (`countAccountChildren`: one COUNT per child object, five to a composite
+ * call); any left -> skipped with the count.
  * The decision itself is core's `decideLocalDelete`; this file reads, calls and records.
  */
 
@@ -42,34 +43,6 @@ export type LocalDeleteResult = {
 export type LocalDeletesReport =
   | { status: 'gated'; rule: string; reason: string; retryAt: Date | null }
   | { status: 'done'; results: LocalDeleteResult[] };
-
-const SF_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
-
-/** The first number of an aggregate row (`expr0`, or an alias). */
-function countOf(rows: readonly Record<string, unknown>[]): number {
-  const first = rows[0];
-  if (first === undefined) return 0;
-  const n = Object.values(first).find((v) => typeof v === 'number');
-  return typeof n === 'number' ? n : 0;
-}
-
-/** A4: the Account's Contacts and Opportunities that are not being deleted with it. One COUNT each. */
-async function remainingChildren(
-  crm: CrmAdapter,
-  accountId: string,
-  contactsBeingDeleted: readonly string[],
-): Promise<number> {
-  if (!SF_ID.test(accountId)) return Number.NaN;
-  const excluded = contactsBeingDeleted.filter((id) => SF_ID.test(id));
-  const notIn = excluded.length === 0 ? '' : ` AND Id NOT IN (${excluded.map(soqlId).join(', ')})`;
-  const contacts = countOf(
-    await crm.query(`SELECT COUNT(Id) FROM Contact WHERE AccountId = ${soqlId(accountId)}${notIn}`),
-  );
-  const opportunities = countOf(
-    await crm.query(`SELECT COUNT(Id) FROM Opportunity WHERE AccountId = ${soqlId(accountId)}`),
-  );
-  return contacts + opportunities;
-}
 
 interface Planned {
   ref: LocalDeleteRef;
@@ -137,6 +110,16 @@ export async function applyLocalDeletes(
     .filter((l): l is Link => l !== null && l.state === 'active' && l.sfObject === 'Contact')
     .map((l) => l.sfId);
 
+  // A4: every Account that may be deleted, counted together before any decision.
+  const accountsToCount = companies.flatMap((c) => {
+    const link = linkOf('company', c.id);
+    return settings.accounts.deletionSync && link !== null && link.state === 'active' ? [link.sfId] : [];
+  });
+  const children =
+    crm === null || accountsToCount.length === 0
+      ? new Map<string, number>()
+      : await countAccountChildren(crm, accountsToCount, contactsBeingDeleted, deps.logger);
+
   const planned: Planned[] = [];
   for (const ref of refs) {
     const record =
@@ -155,16 +138,14 @@ export async function applyLocalDeletes(
     if (ref.type === 'person') {
       decision = decideLocalDelete({ settings, orgId, kind: 'person', record: record.data as Person, link });
     } else {
-      const mayTravel =
-        settings.accounts.deletionSync && link !== null && link.state === 'active' && crm !== null;
-      const children = mayTravel ? await remainingChildren(crm, link.sfId, contactsBeingDeleted) : undefined;
+      const remaining = link === null ? undefined : children.get(link.sfId);
       decision = decideLocalDelete({
         settings,
         orgId,
         kind: 'company',
         record: record.data as Company,
         link,
-        ...(children === undefined || Number.isNaN(children) ? {} : { accountChildrenRemaining: children }),
+        ...(remaining === undefined ? {} : { accountChildrenRemaining: remaining }),
       });
     }
     planned.push({ ref, record, link, decision });

@@ -618,15 +618,25 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       await store.workspaces.create(workspaceDoc('w1'));
       const add = (n: number, org = ORG_A) => store.transaction('w1', (tx) => tx.ledger.add(org, n));
       const ledger = store.workspace('w1').ledger;
+      const firstMinute = Math.floor(clock.now().getTime() / 60_000) * 60_000;
       await add(10);
       await add(5);
       clock.advance(30_000);
       await add(1); // same minute bucket
       clock.advance(12 * HOUR);
+      const secondMinute = Math.floor(clock.now().getTime() / 60_000) * 60_000;
       await add(100);
       await add(7, ORG_B);
       assert.equal(await ledger.sumLast24Hours(ORG_A), 116);
       assert.equal(await ledger.sumLast24Hours(ORG_B), 7);
+      assert.deepEqual(
+        (await ledger.bucketsLast24Hours(ORG_A)).map((b) => [b.leavesAt.toISOString(), b.requests]),
+        [
+          [new Date(firstMinute + 24 * HOUR).toISOString(), 16],
+          [new Date(secondMinute + 24 * HOUR).toISOString(), 100],
+        ],
+        'O3: the buckets, oldest first, with the instant each leaves the window',
+      );
       clock.advance(12 * HOUR - 60_000);
       assert.equal(
         await ledger.sumLast24Hours(ORG_A),

@@ -24,6 +24,20 @@ export function apiLedgerReader(ctx: RepositoryContext): ApiLedgerReader {
         .executeTakeFirst();
       return row?.total === null || row?.total === undefined ? 0 : toNumber(row.total);
     },
+    async bucketsLast24Hours(orgId) {
+      const rows = await db
+        .selectFrom('api_ledger')
+        .select(['minute', 'count'])
+        .where('workspace_id', '=', workspaceId)
+        .where('org_id', '=', orgId)
+        .where('minute', '>=', minuteOf(ctx.now()) - WINDOW_MINUTES + 1)
+        .orderBy('minute')
+        .execute();
+      return rows.map((r) => ({
+        leavesAt: new Date((toNumber(r.minute) + WINDOW_MINUTES) * MINUTE_MS),
+        requests: toNumber(r.count),
+      }));
+    },
   };
 }
 

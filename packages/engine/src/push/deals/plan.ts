@@ -1,4 +1,5 @@
 import {
+  buildInQueries,
   decideDealPush,
   linkInOrg,
   soqlId,
@@ -13,11 +14,13 @@ import {
 } from '@crmsync/core';
 import { opportunityFields } from '../../pull/opportunities.js';
 import type { PushContext } from '../context.js';
+import { fillIfEmptyFields } from '../current-values.js';
 
 /*
  * The deal planner (D1-D6): re-reads the deals, their links, companies and people, reads what it
  * needs from Salesforce once per batch (D1: the linked Opportunities' SystemModstamp and values;
- * D6: the contact roles already on them) and asks `decideDealPush` (pure) what to do with each.
+ * X5: under `push`, their fill_if_empty fields; D6: the contact roles already on them) and asks
+ * `decideDealPush` (pure) what to do with each.
  * It writes nothing.
  */
 
@@ -58,7 +61,7 @@ export interface PlannedDeal {
 const chunk = <T>(xs: readonly T[], n = 200): T[][] =>
   Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
-/** Plans one batch of deals. Salesforce reads: at most one Opportunity query and one contact-role query per 200 linked deals. */
+/** Plans one batch of deals. Salesforce reads: one Opportunity query per batch (more only when the ids outgrow a URL) and one contact-role query per 200 linked deals. */
 export async function planDeals(
   ctx: DealPushContext,
   ids: readonly string[],
@@ -97,17 +100,26 @@ export async function planDeals(
       })
     : [];
 
-  // D1: one read of the linked Opportunities per batch, before any update.
+  // D1: one read of the linked Opportunities per batch, before any update. Under `push` only the
+  // X5 fill_if_empty fields are read, and only when a mapping has the rule.
   const current = new Map<string, Record<string, unknown>>();
   const queried = new Set<string>();
-  if (sync === 'bidirectional' && linked.length > 0) {
-    for (const part of chunk(linked)) {
-      part.forEach((l) => queried.add(l.sfId));
-      const rows = await push.crm.query(
-        `SELECT Id, SystemModstamp, ${ctx.fields.join(', ')} FROM Opportunity WHERE Id IN (${part.map((l) => soqlId(l.sfId)).join(', ')})`,
-      );
-      for (const r of rows) current.set(String(r.Id), r);
+  const select =
+    sync === 'bidirectional'
+      ? ctx.fields
+      : fillIfEmptyFields(push.settings.fieldMappings.Opportunity, ctx.describe);
+  if (linked.length > 0 && (sync === 'bidirectional' || select.length > 0)) {
+    const soqls = buildInQueries({
+      select: [...new Set(['Id', 'SystemModstamp', ...select])],
+      from: 'Opportunity',
+      field: 'Id',
+      values: linked.map((l) => l.sfId),
+    });
+    for (const soql of soqls) {
+      for (const r of await push.crm.query(soql)) current.set(String(r.Id), r);
     }
+    // D1 alone tells a deleted Opportunity by its absence; under `push` the update says so.
+    if (sync === 'bidirectional') linked.forEach((l) => queried.add(l.sfId));
   }
   // D6: roles already on the linked Opportunities are not added twice.
   const roles = new Map<string, string[]>();
