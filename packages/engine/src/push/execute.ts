@@ -573,7 +573,12 @@ export async function executePlan(
                 : `${d.reason} Nothing changed since crmsync's last write, so nothing was sent (X5).`,
             ambiguous: isAmbiguous(d),
           },
-          { fields: u.fields, ...(isLink ? { candidateIds: d.candidateIds } : {}) },
+          {
+            fields: u.fields,
+            ...(isLink ? { candidateIds: d.candidateIds } : {}),
+            // Why a mapped value was not sent (X5 fill_if_empty kept Salesforce's, X6 cut or dropped).
+            ...(d.notes.length > 0 ? { notes: d.notes.map((n) => n.message) } : {}),
+          },
         );
       } else if (r === undefined) {
         const b = unsent() as Extract<CreateResult, { outcome: 'budget' }>;
