@@ -118,3 +118,24 @@ test('O3: a veto for the org-wide reserve carries the recheck time, and the org 
   assert.equal(resumed?.budgetWaits, 0);
   assert.equal((await h.soql("SELECT Id FROM Contact WHERE Email = 'reserve1@acme.test'")).length, 1);
 });
+
+test('O3: a worker that opens its session with the budget already spent claims nothing and says until when', async (t) => {
+  const h = await connectedWorkspace(t, emu, { dailyApiLimit: 10_000, settings: settings(0.3) });
+  const t0 = h.clock.now();
+  await fillBucketTo(h, 30);
+  await ingestAll(h, 'person', [person('s1', { email: 'spent1@acme.test' })]);
+  h.sessions.forget(h.workspaceId); // a worker (re)started now: its session is not open yet
+  const writesBefore = (await h.requests()).counted;
+
+  const [report] = await drain(h);
+  assert.equal(report?.claimed, 0, 'nothing claimed, so no attempt is counted against the jobs');
+  assert.equal(report?.budgetWaitUntil?.toISOString(), leaves(t0).toISOString());
+  assert.equal((await h.requests()).counted, writesBefore, 'no call reached Salesforce');
+  assert.equal((await h.queue.counts(h.workspaceId)).total.pending, 1, 'the job still waits');
+
+  await h.clock.advance(leaves(t0).getTime() - h.clock.now().getTime());
+  const [resumed] = await drain(h);
+  assert.equal(resumed?.budgetWaitUntil, null);
+  assert.equal(resumed?.completed, 1);
+  assert.equal((await h.soql("SELECT Id FROM Contact WHERE Email = 'spent1@acme.test'")).length, 1);
+});

@@ -76,6 +76,12 @@ export async function startEmulatorProcess(extraArgs: readonly string[] = []): P
     });
   });
   child.stdout!.resume();
+  // The emulator must not outlive this test file: not at its exit, nor when the runner ends it
+  // with a signal on a timeout (a signal skips `exit` handlers unless it is turned into an exit).
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  exitOnSignals();
   return {
     url,
     close: () =>
@@ -85,6 +91,15 @@ export async function startEmulatorProcess(extraArgs: readonly string[] = []): P
         child.kill('SIGKILL');
       }),
   };
+}
+
+let signalsHandled = false;
+/** SIGTERM and SIGINT end the process through `process.exit`, so its `exit` handlers run. */
+function exitOnSignals(): void {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  process.once('SIGTERM', () => process.exit(143));
+  process.once('SIGINT', () => process.exit(130));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { allowTraffic, type Connection, type TrafficDecision } from '@crmsync/core';
+import { budgetResumeAt } from '../crm-session.js';
 import { toLifecycle } from '../lifecycle.js';
 import type { CrmSessions } from '../crm-session.js';
 import type { EngineDeps } from '../deps.js';
@@ -27,6 +28,8 @@ export interface PushBatchReport {
   retrying: number;
   parked: number;
   budgetWaits: number;
+  /** O3: set when the API budget was spent before anything could be claimed; nothing was claimed. */
+  budgetWaitUntil: Date | null;
   outcomes: Map<string, PushOutcome>;
 }
 
@@ -68,6 +71,7 @@ export async function runPushBatch(
     retrying: 0,
     parked: 0,
     budgetWaits: 0,
+    budgetWaitUntil: null,
     outcomes: new Map(),
   };
   const connection = await deps.store.workspace(workspaceId).connection.get();
@@ -91,8 +95,17 @@ export async function runPushBatch(
     report.gathering = true;
     return report;
   }
-  const session = await sessions.session(workspaceId);
-  await session.refreshBudget();
+  // O3: opening the session is a counted call too; a spent budget leaves every job queued until it frees.
+  let session: Awaited<ReturnType<CrmSessions['session']>>;
+  try {
+    session = await sessions.session(workspaceId);
+    await session.refreshBudget();
+  } catch (err) {
+    const resumeAt = budgetResumeAt(err, deps.clock.now());
+    if (resumeAt === null) throw err;
+    report.budgetWaitUntil = resumeAt;
+    return report;
+  }
   let ctx: Awaited<ReturnType<typeof loadPushContext>> | null = null;
   const options = engineOptions(deps);
   const claimSize = options.pushClaimSize ?? options.batchSize;
