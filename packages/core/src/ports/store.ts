@@ -123,6 +123,11 @@ export interface RecordReader {
   list<T extends LocalObjectType>(filter: RecordListFilter<T>): Promise<Page<StoredRecord<T>>>;
   /** People whose email equals `email` under X1's comparison (trimmed, lower-cased). Deleted ones excluded. */
   findPeopleByEmail(email: string): Promise<StoredRecord<'person'>[]>;
+  /**
+   * `findPeopleByEmail` for many addresses in a few statements: by each address's email key
+   * (`emailKey`), the live people holding it, by id; addresses without one are absent.
+   */
+  findPeopleByEmails(emails: readonly string[]): Promise<Map<string, StoredRecord<'person'>[]>>;
   /** Companies whose name equals `name` but for case, surrounding spaces and Unicode form. */
   findCompaniesByName(name: string): Promise<StoredRecord<'company'>[]>;
   /** Companies whose website has the registrable domain of `domainOrUrl` (X2). */
@@ -270,6 +275,8 @@ export interface DecisionLogWriter extends DecisionLogReader {
 
 export interface CursorReader {
   get(orgId: string, name: string): Promise<unknown>;
+  /** `get` for many names in a few statements; names without a value are absent. */
+  getMany(orgId: string, names: readonly string[]): Promise<Map<string, unknown>>;
 }
 export interface CursorWriter extends CursorReader {
   put(orgId: string, name: string, value: unknown): Promise<void>;

@@ -335,6 +335,22 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         ['c1', 'c2'],
       );
       assert.deepEqual(await ws.records.findCompaniesByDomain('n/a'), []);
+      // Many addresses at once: by email key, the same people as one by one; unknown ones absent.
+      const many = await ws.records.findPeopleByEmails([
+        'JANE.DOE@acme.com',
+        'john@ACME.com',
+        'nobody@acme.com',
+        'not an email',
+      ]);
+      assert.deepEqual(
+        [...many].map(([key, rows]) => [key, rows.map((r) => r.id)]).sort(),
+        [
+          ['jane.doe@acme.com', ['p1', 'p2']],
+          ['john@acme.com', ['p3']],
+        ],
+      );
+      const wide = Array.from({ length: 1_200 }, (_, i) => `n${i}@acme.com`).concat('john@acme.com');
+      assert.deepEqual([...(await ws.records.findPeopleByEmails(wide)).keys()], ['john@acme.com']);
       // Changing the email moves the key: the old address no longer finds the person.
       await store.transaction('w1', (tx) =>
         tx.records.upsert('person', person('w1', { id: 'p1', email: 'new@acme.com' })),
@@ -611,6 +627,9 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.deepEqual(await cursors.get(ORG_A, 'Contact'), { since: '2026-02-01' });
       assert.equal(await cursors.get(ORG_B, 'Contact'), 'other-org');
       assert.equal(await cursors.get(ORG_A, 'Lead'), null);
+      const many = await cursors.getMany(ORG_A, ['Contact', 'Lead', 'Contact']);
+      assert.deepEqual([...many], [['Contact', { since: '2026-02-01' }]], 'per org, absent when never put');
+      assert.deepEqual([...(await store.workspace('w2').cursors.getMany(ORG_A, ['Contact']))], []);
     });
 
     test('API ledger: the rolling 24-hour sum counts only buckets inside the window', async (t) => {

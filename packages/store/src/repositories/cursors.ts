@@ -1,6 +1,6 @@
 import type { CursorReader, CursorWriter } from '@crmsync/core';
 import { parseJsonColumn, toText } from '../codec.js';
-import type { RepositoryContext } from './context.js';
+import { chunks, type RepositoryContext } from './context.js';
 
 export function cursorReader(ctx: RepositoryContext): CursorReader {
   const { db, workspaceId } = ctx;
@@ -14,6 +14,20 @@ export function cursorReader(ctx: RepositoryContext): CursorReader {
         .where('name', '=', name)
         .executeTakeFirst();
       return row === undefined ? null : parseJsonColumn(row.value, `cursor ${name}`);
+    },
+    async getMany(orgId, names) {
+      const out = new Map<string, unknown>();
+      for (const chunk of chunks([...new Set(names)])) {
+        const rows = await db
+          .selectFrom('cursors')
+          .select(['name', 'value'])
+          .where('workspace_id', '=', workspaceId)
+          .where('org_id', '=', orgId)
+          .where('name', 'in', chunk)
+          .execute();
+        for (const row of rows) out.set(row.name, parseJsonColumn(row.value, `cursor ${row.name}`));
+      }
+      return out;
     },
   };
 }

@@ -123,6 +123,23 @@ export function recordReader(ctx: RepositoryContext): RecordReader {
         .execute();
       return rows.map((row) => toRecord('person', row)).sort(byId);
     },
+    async findPeopleByEmails(emails) {
+      const keys = [...new Set(emails.flatMap((e) => emailKey(e) ?? []))];
+      const out = new Map<string, StoredRecord<'person'>[]>();
+      for (const chunk of chunks(keys)) {
+        const rows = await base()
+          .where('email_key', 'in', chunk)
+          .where('type', '=', 'person')
+          .where('deleted_at', 'is', null)
+          .execute();
+        for (const row of rows) {
+          const key = row.email_key!;
+          out.set(key, [...(out.get(key) ?? []), toRecord('person', row)]);
+        }
+      }
+      for (const list of out.values()) list.sort(byId);
+      return out;
+    },
     async findCompaniesByName(name) {
       const key = nameKey(name);
       if (key === null) return [];

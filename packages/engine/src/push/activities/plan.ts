@@ -135,8 +135,7 @@ export async function planActivities(
       if (key !== null && !onMailboxDomain(key, ctx.workspace)) addresses.set(key, a);
     }
   const byAddress = new Map<string, Person>();
-  for (const key of addresses.keys()) {
-    const found = await reader.records.findPeopleByEmail(key);
+  for (const [key, found] of await reader.records.findPeopleByEmails([...addresses.keys()])) {
     const first = found[0];
     if (first === undefined) continue;
     for (const p of found) people.set(p.id, p.data);
@@ -189,29 +188,30 @@ export async function planActivities(
   const messageKeys = new Set<string>();
   /** Outgoing emails whose message another copy says was sent through the app (E6: one message, one kind). */
   const appSent = new Set<string>();
-  for (const r of live) {
-    if (r.type !== 'email') continue;
-    const e = r.data as Rec<'email'>;
-    if (e.direction === 'outgoing' && !e.sentThroughApp) {
-      const seen = (await reader.cursors.get(
-        MESSAGE_INDEX_ORG,
-        messageIndexName(emailDedupeKey(e)),
-      )) as MessageIndexEntry | null;
-      if (seen?.sentThroughApp === true) appSent.add(e.id);
-    }
-    if (e.direction !== 'incoming') continue;
+  const emails = live.flatMap((r) => (r.type === 'email' ? [r.data as Rec<'email'>] : []));
+  // The message index entries these emails ask about, read at once.
+  const names = emails.flatMap((e) => [
+    ...(e.direction === 'outgoing' && !e.sentThroughApp ? [messageIndexName(emailDedupeKey(e))] : []),
+    ...(e.direction === 'incoming' && e.threadId !== null ? [threadIndexName(e.threadId)] : []),
+    ...(e.direction === 'incoming' && e.inReplyTo !== null
+      ? replyKeys(e.inReplyTo).map(messageIndexName)
+      : []),
+  ]);
+  const index =
+    names.length === 0 ? new Map<string, unknown>() : await reader.cursors.getMany(MESSAGE_INDEX_ORG, names);
+  const appSentMessage = (name: string) =>
+    (index.get(name) as MessageIndexEntry | undefined)?.sentThroughApp === true;
+  for (const e of emails) {
     if (
-      e.threadId !== null &&
-      (await reader.cursors.get(MESSAGE_INDEX_ORG, threadIndexName(e.threadId))) !== null
+      e.direction === 'outgoing' &&
+      !e.sentThroughApp &&
+      appSentMessage(messageIndexName(emailDedupeKey(e)))
     )
-      threadIds.add(e.threadId);
-    for (const key of e.inReplyTo === null ? [] : replyKeys(e.inReplyTo)) {
-      const seen = (await reader.cursors.get(
-        MESSAGE_INDEX_ORG,
-        messageIndexName(key),
-      )) as MessageIndexEntry | null;
-      if (seen?.sentThroughApp === true) messageKeys.add(key);
-    }
+      appSent.add(e.id);
+    if (e.direction !== 'incoming') continue;
+    if (e.threadId !== null && index.has(threadIndexName(e.threadId))) threadIds.add(e.threadId);
+    for (const key of e.inReplyTo === null ? [] : replyKeys(e.inReplyTo))
+      if (appSentMessage(messageIndexName(key))) messageKeys.add(key);
   }
   const sent = { threadIds, messageKeys };
 
