@@ -28,10 +28,11 @@ import { runPushBatch, type PushBatchReport, type PushWorkerOptions } from '../s
 
 /*
  * The engine's test harness: a Salesforce emulator in ITS OWN PROCESS (spawned once per test file,
- * killed in `after`), and per test a fresh emulator org, a SQLite file in a temp dir opened by the
- * production opener (or, with CRMSYNC_TEST_STORE=postgres, a scratch PostgreSQL database), a workspace connected to that org, the real adapter through
- * `connectSalesforce`, a manual clock and seeded randomness. Outcomes are checked on the
- * Salesforce side over HTTP: `soql()` and the control API's write and request counters.
+ * killed in `after`), and per test a fresh emulator org, a SQLite file in a temp dir (or, with
+ * CRMSYNC_TEST_STORE=postgres, a scratch PostgreSQL database) opened by the production opener, a
+ * workspace connected to that org, the real adapter through `connectSalesforce`, a manual clock and
+ * seeded randomness. Outcomes are checked on the Salesforce side over HTTP: `soql()` and the control
+ * API's write and request counters.
  */
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -252,6 +253,8 @@ export interface Harness {
   sessions: CrmSessions;
   /** The SQLite file, or the scratch PostgreSQL database's URL. */
   file: string;
+  /** A restart: the same database opened again by the production opener; closed after the test. */
+  reopen(): Promise<{ store: Store; queue: JobQueue }>;
   /** SOQL over HTTP with the org's token; every page. */
   soql<T = Record<string, unknown>>(query: string): Promise<T[]>;
   /** The emulator's per-record write counts (by Salesforce id) and totals per object. */
@@ -266,7 +269,35 @@ export interface Harness {
   setSettings(settings: Omit<SettingsInput, 'version'>): Promise<void>;
 }
 
-/** A workspace connected to a fresh org of `emu`, on a SQLite file in a temp dir. */
+const TEST_KEY = new Uint8Array(32).fill(7);
+
+/**
+ * Where a test's store lives: a SQLite file in a temp dir, or with CRMSYNC_TEST_STORE=postgres a
+ * scratch PostgreSQL database (the same tests on PostgreSQL and the pg-boss queue); `remove` deletes it.
+ */
+async function scratchStore(): Promise<{ location: string; remove(): Promise<void> }> {
+  if (process.env.CRMSYNC_TEST_STORE === 'postgres') {
+    const db = await createScratchDatabase();
+    return { location: db.url, remove: () => db.drop() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'crmsync-engine-'));
+  return {
+    location: join(dir, 'crmsync.db'),
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The production opener of the store at `location` (a PostgreSQL URL or a SQLite file). */
+function openStoreAt(
+  location: string,
+  clock: Clock,
+): Promise<{ store: Store; queue: JobQueue; close(): Promise<void> }> {
+  return /^postgres(ql)?:\/\//.test(location)
+    ? openPostgresStore({ url: location, clock, encryptionKey: TEST_KEY })
+    : openSqliteStore({ file: location, clock, encryptionKey: TEST_KEY });
+}
+
+/** A workspace connected to a fresh org of `emu`, on a SQLite file in a temp dir or a scratch PostgreSQL database. */
 export async function connectedWorkspace(
   t: TestContext,
   emu: EmulatorProcess,
@@ -287,30 +318,26 @@ export async function connectedWorkspace(
   let queue: JobQueue;
   let clock: ManualClock;
   let file: string;
+  let reopen: Harness['reopen'];
   if (o.storeOf !== undefined) {
-    ({ store, queue, clock, file } = o.storeOf);
-  } else if (process.env.CRMSYNC_TEST_STORE === 'postgres') {
-    // The same tests on PostgreSQL and the pg-boss queue: a scratch database per test, dropped after.
-    const db = await createScratchDatabase();
-    file = db.url;
-    clock = new ManualClock(new Date());
-    const opened = await openPostgresStore({ url: db.url, clock, encryptionKey: new Uint8Array(32).fill(7) });
-    store = opened.store;
-    queue = opened.queue;
-    t.after(async () => {
-      await opened.close();
-      await db.drop();
-    });
+    ({ store, queue, clock, file, reopen } = o.storeOf);
   } else {
-    const dir = mkdtempSync(join(tmpdir(), 'crmsync-engine-'));
-    file = join(dir, 'crmsync.db');
     clock = new ManualClock(new Date());
-    const opened = await openSqliteStore({ file, clock, encryptionKey: new Uint8Array(32).fill(7) });
-    store = opened.store;
-    queue = opened.queue;
+    const scratch = await scratchStore();
+    file = scratch.location;
+    const opened = await openStoreAt(file, clock);
+    ({ store, queue } = opened);
+    // Reopened stores close before the database goes (a dropped PostgreSQL database ends their connections).
+    const reopened: { close(): Promise<void> }[] = [];
+    reopen = async () => {
+      const again = await openStoreAt(file, clock);
+      reopened.push(again);
+      return { store: again.store, queue: again.queue };
+    };
     t.after(async () => {
+      for (const again of reopened) await again.close();
       await opened.close();
-      rmSync(dir, { recursive: true, force: true });
+      await scratch.remove();
     });
   }
   const workspaceId = o.workspaceId ?? `ws-${Math.random().toString(36).slice(2, 10)}`;
@@ -383,6 +410,7 @@ export async function connectedWorkspace(
     deps,
     sessions,
     file,
+    reopen,
     soql,
     writes: (ids) =>
       control(

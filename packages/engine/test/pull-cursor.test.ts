@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openSqliteStore } from '@crmsync/store/sqlite';
 import { CrmSessions } from '../src/crm-session.js';
 import { runPull } from '../src/pull/run-pull.js';
 import { runDuePull, schedulePull, PULL_QUEUE } from '../src/pull/pull-schedule.js';
@@ -21,13 +20,8 @@ describe('pull: cursors and schedule (P1)', () => {
     await w.createAsPerson('Contact', { LastName: 'First', Email: 'first@acme.com' });
     assert.equal((await w.pull()).counts.create_local, 1);
 
-    // A restart: the same SQLite file opened again by the production opener, new sessions.
-    const reopened = await openSqliteStore({
-      file: w.file,
-      clock: w.clock,
-      encryptionKey: new Uint8Array(32).fill(7),
-    });
-    t.after(() => reopened.close());
+    // A restart: the same database opened again by the production opener, new sessions.
+    const reopened = await w.reopen();
     const deps = { ...w.deps, store: reopened.store, queue: reopened.queue };
     const sessions = new CrmSessions(deps);
     const pullDeps = {

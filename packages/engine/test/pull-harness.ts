@@ -8,7 +8,7 @@ import { connectedWorkspace, type EmulatorProcess, type Harness, type WorkspaceO
 
 /*
  * Pull-side helpers over the shared engine harness (`harness.ts`: emulator in its own process,
- * fresh org, SQLite file, real adapter, manual clock): the pull's deps, the lifecycle and the
+ * fresh org, SQLite file or scratch PostgreSQL database, real adapter, manual clock): the pull's deps, the lifecycle and the
  * Account index, the org's clock kept in step with crmsync's, and edits made in Salesforce as a
  * sales user (a person), never as crmsync's integration user.
  */
