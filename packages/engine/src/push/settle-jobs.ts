@@ -48,22 +48,21 @@ export type BatchStop =
       rules: readonly string[];
     };
 
-/**
- * Claims one batch of `queue` and runs `work` on the jobs whose key `parse` reads, extending the
- * lease meanwhile: long batches (describes, a cold Account index) must not lose it half-way.
- * Jobs with a key this path did not write are completed first. Returns null when nothing was
- * claimed; throws what `work` throws.
- */
-export async function withClaimedBatch<R extends object, T>(
+/** A claimed batch whose leases are extended until `done`, so long work never loses them half-way. */
+export interface ClaimedBatch {
+  jobs: Job[];
+  /** Stops extending the leases (the jobs are settled or released by then). */
+  done(): void;
+}
+
+/** Claims one batch of `queue` (at most `limit`, default the batch size) and keeps its leases alive. */
+export async function claimBatch(
   deps: EngineDeps,
   workspaceId: string,
   queue: string,
-  parse: (key: string) => R | null,
   report: JobCounts,
-  work: (refs: (R & { job: Job })[], jobs: Job[]) => Promise<T>,
-  /** Jobs to claim; default the batch size. */
   limit?: number,
-): Promise<T | null> {
+): Promise<ClaimedBatch> {
   const options = engineOptions(deps);
   const owner = { workerId: deps.workerId };
   const jobs = await deps.queue.claim({
@@ -73,7 +72,7 @@ export async function withClaimedBatch<R extends object, T>(
     leaseMs: options.leaseMs,
     workerId: deps.workerId,
   });
-  if (jobs.length === 0) return null;
+  if (jobs.length === 0) return { jobs, done: () => {} };
   report.claimed += jobs.length;
   const extend = setInterval(
     () =>
@@ -85,7 +84,23 @@ export async function withClaimedBatch<R extends object, T>(
         .catch(() => {}),
     Math.max(1_000, options.leaseMs / 3),
   );
+  return { jobs, done: () => clearInterval(extend) };
+}
+
+/**
+ * Runs `work` on a claimed batch's jobs whose key `parse` reads; jobs with a key this path did not
+ * write are completed first. Returns null for an empty batch; throws what `work` throws; the
+ * batch is `done` either way.
+ */
+export async function workOnBatch<R extends object, T>(
+  deps: EngineDeps,
+  batch: ClaimedBatch,
+  parse: (key: string) => R | null,
+  work: (refs: (R & { job: Job })[], jobs: Job[]) => Promise<T>,
+): Promise<T | null> {
+  const { jobs } = batch;
   try {
+    if (jobs.length === 0) return null;
     const refs = jobs.flatMap((job) => {
       const ref = parse(job.key);
       return ref === null ? [] : [{ ...ref, job }];
@@ -94,12 +109,26 @@ export async function withClaimedBatch<R extends object, T>(
     if (unknownJobs.length > 0)
       await deps.queue.complete(
         unknownJobs.map((j) => j.id),
-        owner,
+        { workerId: deps.workerId },
       );
     return await work(refs, jobs);
   } finally {
-    clearInterval(extend);
+    batch.done();
   }
+}
+
+/** `claimBatch` then `workOnBatch`: one batch of `queue`, leases extended while `work` runs. */
+export async function withClaimedBatch<R extends object, T>(
+  deps: EngineDeps,
+  workspaceId: string,
+  queue: string,
+  parse: (key: string) => R | null,
+  report: JobCounts,
+  work: (refs: (R & { job: Job })[], jobs: Job[]) => Promise<T>,
+  /** Jobs to claim; default the batch size. */
+  limit?: number,
+): Promise<T | null> {
+  return workOnBatch(deps, await claimBatch(deps, workspaceId, queue, report, limit), parse, work);
 }
 
 /**

@@ -7,7 +7,7 @@ import { engineOptions, loadPushContext, type AccountCandidateSource } from './c
 import { executePlan, outcomeKey, type PushOutcome } from './execute.js';
 import { parseJobKey, PUSH_QUEUE, type PushType } from './jobs.js';
 import { planPush } from './plan.js';
-import { settleJob, stopBatch, withClaimedBatch } from './settle-jobs.js';
+import { claimBatch, settleJob, stopBatch, workOnBatch } from './settle-jobs.js';
 import { runDealJobs } from './deals/worker.js';
 import { runActivityBatch } from './activities/worker.js';
 
@@ -110,73 +110,84 @@ export async function runPushBatch(
   const options = engineOptions(deps);
   const claimSize = options.pushClaimSize ?? options.batchSize;
 
+  // Both batches are claimed before either is sent: another worker that finds the gathered batch
+  // ready meanwhile then finds nothing left, instead of sending the people while this one sends
+  // their companies (two smaller batches, twice the calls).
+  const batches = {
+    company: await claimBatch(deps, workspaceId, PUSH_QUEUE.company, report, claimSize),
+    person: await claimBatch(deps, workspaceId, PUSH_QUEUE.person, report, claimSize),
+  };
   for (const type of ['company', 'person'] as const satisfies readonly PushType[]) {
-    await withClaimedBatch(
-      deps,
-      workspaceId,
-      PUSH_QUEUE[type],
-      parseJobKey,
-      report,
-      async (refs, jobs) => {
-        let live = refs;
-        if (opts.localDeletes !== undefined && refs.length > 0) {
-          const rows = await deps.store.workspace(workspaceId).records.getMany(
-            type,
-            refs.map((r) => r.id),
-          );
-          const deleted = new Set(rows.filter((r) => r.deletedAt !== null).map((r) => r.id));
-          const gone = refs.filter((r) => deleted.has(r.id));
-          if (gone.length > 0) {
-            await opts.localDeletes(
-              workspaceId,
-              gone.map((r) => ({ type: r.type, id: r.id })),
-            );
-            await deps.queue.complete(
-              gone.map((r) => r.job.id),
-              { workerId: deps.workerId },
-            );
-            report.completed += gone.length;
-            live = refs.filter((r) => !deleted.has(r.id));
-          }
-        }
-        let outcomes: Map<string, PushOutcome>;
-        try {
-          ctx ??= await loadPushContext(
-            deps,
-            session,
-            opts.accounts === undefined ? {} : { accounts: opts.accounts },
-          );
-          outcomes =
-            live.length === 0
-              ? new Map()
-              : await executePlan(
-                  ctx,
-                  await planPush(
-                    ctx,
-                    type,
-                    live.map((r) => r.id),
-                    'change',
-                  ),
-                );
-        } catch (err) {
-          // A budget veto or a passing failure (O4) while reading (lookups, describes) stops the whole batch.
-          const stop = await stopBatch(
-            deps,
+    await workOnBatch(deps, batches[type], parseJobKey, async (refs, jobs) => {
+      let live = refs;
+      if (opts.localDeletes !== undefined && refs.length > 0) {
+        const rows = await deps.store.workspace(workspaceId).records.getMany(
+          type,
+          refs.map((r) => r.id),
+        );
+        const deleted = new Set(rows.filter((r) => r.deletedAt !== null).map((r) => r.id));
+        const gone = refs.filter((r) => deleted.has(r.id));
+        if (gone.length > 0) {
+          await opts.localDeletes(
             workspaceId,
-            jobs,
-            live.map((r) => ({ recordType: r.type, recordId: r.id })),
-            err,
+            gone.map((r) => ({ type: r.type, id: r.id })),
           );
-          outcomes = new Map(live.map((r) => [outcomeKey(r.type, r.id), stop]));
+          await deps.queue.complete(
+            gone.map((r) => r.job.id),
+            { workerId: deps.workerId },
+          );
+          report.completed += gone.length;
+          live = refs.filter((r) => !deleted.has(r.id));
         }
-        for (const { job, type: t, id } of live) {
-          const outcome = outcomes.get(outcomeKey(t, id));
-          if (outcome !== undefined) report.outcomes.set(outcomeKey(t, id), outcome);
-          await settleJob(deps, job, outcome, report);
-        }
-      },
-      claimSize,
-    );
+      }
+      let outcomes: Map<string, PushOutcome>;
+      try {
+        ctx ??= await loadPushContext(
+          deps,
+          session,
+          opts.accounts === undefined ? {} : { accounts: opts.accounts },
+        );
+        outcomes =
+          live.length === 0
+            ? new Map()
+            : await executePlan(
+                ctx,
+                await planPush(
+                  ctx,
+                  type,
+                  live.map((r) => r.id),
+                  'change',
+                ),
+              );
+      } catch (err) {
+        // A budget veto or a passing failure (O4) while reading (lookups, describes) stops the whole batch.
+        const stop = await stopBatch(
+          deps,
+          workspaceId,
+          jobs,
+          live.map((r) => ({ recordType: r.type, recordId: r.id })),
+          err,
+        );
+        outcomes = new Map(live.map((r) => [outcomeKey(r.type, r.id), stop]));
+      }
+      for (const { job, type: t, id } of live) {
+        const outcome = outcomes.get(outcomeKey(t, id));
+        if (outcome !== undefined) report.outcomes.set(outcomeKey(t, id), outcome);
+        await settleJob(deps, job, outcome, report);
+      }
+    }).catch(async (err: unknown) => {
+      // The store or a broken adapter: the people claimed with the companies go back untouched.
+      if (type === 'company') {
+        batches.person.done();
+        await deps.queue
+          .release(
+            batches.person.jobs.map((j) => j.id),
+            { workerId: deps.workerId },
+          )
+          .catch(() => {});
+      }
+      throw err;
+    });
   }
   // D1-D6: deals after people, so their Accounts and Contacts exist for the Opportunity and its roles.
   await runDealJobs(
