@@ -1,11 +1,13 @@
 // Backfill: `crmsync push-all` (the real CLI, in its own process, production engine options) for
 // 20,000 and 100,000 people across 20% as many companies, against the emulator in its own process
 // with --latency-ms 100. apiCalls come from the emulator's request counter; peak memory is the CLI
-// process's VmHWM; the Salesforce rows are checked by a Bulk query at the end. The naive client
-// (bench/naive-client.ts) runs on a sample against the same emulator for the speed-up.
+// process's VmHWM (peakRssMb) and the largest heap a full GC left (liveHeapMb, from --trace-gc); the
+// Salesforce rows are checked by a Bulk query at the end. The naive client (bench/naive-client.ts)
+// runs on a sample against the same emulator for the speed-up.
 // Run alone: npx tsx bench/sync-backfill.ts   (BENCH_BACKFILL_SIZES=20000,100000, BENCH_NAIVE_SAMPLE=100,
 // BENCH_CLI_LOG_LEVEL=debug to see every Salesforce request of the CLI run, BENCH_CLI_CPU_PROF=DIR to
-// write a .cpuprofile of each CLI run there)
+// write a .cpuprofile of each CLI run there, BENCH_CLI_NODE_ARGS='--max-old-space-size=1536' for more
+// node flags (kept in the rows as cliNodeArgs), BENCH_CLI_OUT_DIR=DIR to keep each CLI run's output there)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -295,11 +297,37 @@ export async function verifyByBulkQuery(
   };
 }
 
-/** Runs a CLI command in its own process; peak RSS from /proc (VmHWM) while it runs. */
+/** Extra node flags for the CLI runs (BENCH_CLI_NODE_ARGS), recorded in the rows they produce. */
+export const cliNodeArgs = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+
+/**
+ * The largest heap a full GC left behind, from `--trace-gc` lines (`Mark-Compact 240.9 (269.8) ->
+ * 52.5 (184.9) MB`): what the process holds, apart from the garbage V8 lets pile up between full
+ * GCs (old space grows to about 4x what is live before one, on a machine with 2 GB of heap or more).
+ */
+function liveHeapMb(traceGc: string): number | null {
+  let max: number | null = null;
+  for (const m of traceGc.matchAll(/Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/g))
+    max = Math.max(max ?? 0, Number(m[1]));
+  return max === null ? null : Math.round(max);
+}
+
+/**
+ * Runs a CLI command in its own process; peak RSS from /proc (VmHWM) while it runs. With
+ * `traceGc`, node prints its GCs on stdout and `liveHeapMb` is the largest heap left after a full GC.
+ */
 export async function runCli(
   dataDir: string,
   args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string; peakRssMb: number; seconds: number }> {
+  options: { traceGc?: boolean } = {},
+): Promise<{
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  peakRssMb: number;
+  liveHeapMb: number | null;
+  seconds: number;
+}> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -307,6 +335,8 @@ export async function runCli(
       ...(process.env.BENCH_CLI_CPU_PROF
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CLI_CPU_PROF}`]
         : []),
+      ...cliNodeArgs,
+      ...(options.traceGc === true ? ['--trace-gc'] : []),
       '--import',
       'tsx',
       join(ROOT, 'packages/cli/src/main.ts'),
@@ -339,6 +369,7 @@ export async function runCli(
     stdout,
     stderr,
     peakRssMb: Math.round(peakKb / 1024),
+    liveHeapMb: options.traceGc === true ? liveHeapMb(stdout) : null,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -367,7 +398,11 @@ async function backfill(emu: BenchEmulator, n: number): Promise<Row> {
     await ingestPeople(ws, prefix, n);
     await ws.opened.close();
     const before = await emulatorRequests(org);
-    const run = await runCli(ws.dataDir, ['push-all', '--workspace', ws.workspaceId, '--json']);
+    const run = await runCli(ws.dataDir, ['push-all', '--workspace', ws.workspaceId, '--json'], {
+      traceGc: true,
+    });
+    if (process.env.BENCH_CLI_OUT_DIR)
+      writeFileSync(join(process.env.BENCH_CLI_OUT_DIR, `push-all-${n}.out`), run.stdout + run.stderr);
     if (run.code !== 0) throw new Error(`push-all exited ${run.code}: ${run.stderr.slice(-2_000)}`);
     const after = await emulatorRequests(org);
     reportEndpoints(`backfill-${n}`, before, after);
@@ -390,6 +425,8 @@ async function backfill(emu: BenchEmulator, n: number): Promise<Row> {
       recordsPerSecond,
       p95LatencyMs: null,
       peakRssMb: run.peakRssMb,
+      liveHeapMb: run.liveHeapMb,
+      ...(cliNodeArgs.length > 0 ? { cliNodeArgs: cliNodeArgs.join(' ') } : {}),
       seconds: Number(run.seconds.toFixed(1)),
       naiveApiCallsPer1000: naiveRun.apiCallsPer1000,
       naiveRecordsPerSecond: naiveRun.recordsPerSecond,

@@ -11,7 +11,7 @@ import {
   type Store,
 } from '@crmsync/core';
 import { compareCursors, laterCursor } from './pull/change-cursor.js';
-import { indexedAccountSource, type AccountCandidateSource } from './push/context.js';
+import type { AccountCandidateSource } from './push/context.js';
 
 /*
  * X2: Salesforce cannot normalise `Website` in a query, so crmsync keeps the org's Accounts
@@ -76,6 +76,12 @@ export interface AccountIndex {
     from: CrmCursor | null,
     page: CrmChangePage<Record<string, CrmValue>>,
   ): Promise<{ current: boolean; changed: number }>;
+  /**
+   * Adds Accounts crmsync itself just created or linked, so X2 finds them before the next refresh
+   * reads them back with Salesforce's own values (their SystemModstamp taken from
+   * LastModifiedDate until then). One transaction.
+   */
+  remember(workspaceId: string, rows: readonly AccountCandidate[]): Promise<void>;
   /** X2 candidates for a batch of companies: by registrable website domain and by exact name, deduplicated. */
   candidates(
     workspaceId: string,
@@ -175,6 +181,17 @@ export function createAccountIndex(deps: AccountIndexDeps): AccountIndex {
       return { current: !page.more || page.records.length === 0, changed: rows.length };
     },
 
+    async remember(workspaceId, rows) {
+      if (rows.length === 0) return;
+      const orgId = await orgOf(store, workspaceId);
+      await store.transaction(workspaceId, (tx) =>
+        tx.accountIndex.upsert(
+          orgId,
+          rows.map((r) => ({ ...r, SystemModstamp: r.LastModifiedDate })),
+        ),
+      );
+    },
+
     async candidates(workspaceId, companies) {
       const orgId = await orgOf(store, workspaceId);
       const domains = new Set<string>();
@@ -198,11 +215,30 @@ export function createAccountIndex(deps: AccountIndexDeps): AccountIndex {
 
 /**
  * The push worker's X2 candidate source (`push/context.ts` AccountCandidateSource) over the
- * local index: `find` queries the store (no Salesforce call); Accounts the run itself created or
- * linked are remembered in memory until the next index refresh brings them in, keyed by domain and
- * name: scanning them all for every company made a 100,000-person push all quadratic (minutes with
- * no request, long enough for Salesforce to close the idle connection).
+ * local index: `find` queries the store (no Salesforce call). Accounts the run itself created or
+ * linked are written into the index by the next `find` (one transaction), so later batches match
+ * them while memory stays flat however many Accounts a run creates (held in memory, the 20,000
+ * Accounts of a 100,000-person push all grew the process with the run). A source dropped before
+ * its next `find` leaves them to the next index refresh.
  */
 export function accountIndexSource(index: AccountIndex, workspaceId: string): AccountCandidateSource {
-  return indexedAccountSource(index, workspaceId);
+  let waiting: AccountCandidate[] = [];
+  return {
+    async find(companies) {
+      if (waiting.length > 0) {
+        const rows = waiting;
+        waiting = [];
+        try {
+          await index.remember(workspaceId, rows);
+        } catch (err) {
+          waiting = [...rows, ...waiting];
+          throw err;
+        }
+      }
+      return index.candidates(workspaceId, companies);
+    },
+    remember(rows) {
+      waiting.push(...rows);
+    },
+  };
 }

@@ -87,5 +87,15 @@ describe('local Account index (X2)', () => {
       (await source.find([{ name: 'fresh', website: null }])).map((a) => a.Id),
       ['001000000000099AAA'],
     );
+    // Remembered into the store's index, not held by the source: another run's source finds it too.
+    assert.deepEqual(
+      (
+        await accountIndexSource(w.accountIndex, w.workspaceId).find([
+          { name: 'x', website: 'https://fresh.dev' },
+        ])
+      ).map((a) => a.Id),
+      ['001000000000099AAA'],
+    );
+    assert.equal(await w.store.workspace(w.workspaceId).accountIndex.count(w.org.orgId), 3);
   });
 });

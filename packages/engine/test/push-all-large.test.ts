@@ -74,12 +74,47 @@ test('X1: an org with a query page or more of Contacts is read through a Bulk qu
 
   const source = await prefetchPeople(crm, wait, { pageRows: 2 });
   assert.ok(source !== null);
-  assert.equal((await h.requests()).byEndpoint['POST /jobs/query'] ?? 0, before + 1, 'Contacts only: the Leads fit');
+  assert.equal(
+    (await h.requests()).byEndpoint['POST /jobs/query'] ?? 0,
+    before + 1,
+    'Contacts only: the Leads fit',
+  );
   const found = await source.findPeopleByEmail(['one@acme.test', 'LEE@acme.test', 'nobody@acme.test']);
   assert.deepEqual(found.map((p) => [p.object, p.Email]).sort(), [
     ['Contact', 'One@Acme.test'],
     ['Lead', 'lee@acme.test'],
   ]);
+  // Held packed, handed back whole: what X1 decides on is what Salesforce holds.
+  const [contact] = await h.soql<Record<string, unknown>>(
+    "SELECT Id, CreatedDate, LastModifiedDate, OwnerId, AccountId FROM Contact WHERE LastName = 'One'",
+  );
+  const [lead] = await h.soql<Record<string, unknown>>(
+    "SELECT Id, CreatedDate, LastModifiedDate, OwnerId FROM Lead WHERE LastName = 'Lee'",
+  );
+  const pick = (o: Record<string, unknown>, keys: string[]) =>
+    Object.fromEntries(keys.map((k) => [k, o[k] ?? null]));
+  const contactKeys = ['Id', 'CreatedDate', 'LastModifiedDate', 'OwnerId', 'AccountId'];
+  assert.deepEqual(
+    pick(
+      found.find((p) => p.object === 'Contact')!,
+      contactKeys,
+    ),
+    pick(contact!, contactKeys),
+  );
+  assert.deepEqual(
+    found.find((p) => p.object === 'Lead'),
+    {
+      object: 'Lead',
+      ...pick(lead!, ['Id']),
+      Email: 'lee@acme.test',
+      CreatedDate: lead!.CreatedDate,
+      LastModifiedDate: lead!.LastModifiedDate,
+      OwnerId: lead!.OwnerId,
+      IsConverted: false,
+      ConvertedContactId: null,
+      ConvertedAccountId: null,
+    },
+  );
   assert.equal(await prefetchPeople(crm, wait, { pageRows: 2, maxRows: 1 }), null, 'too many to hold');
 });
 
@@ -109,7 +144,9 @@ test('C9, C7: above the threshold the Accounts people need are created in one Bu
   const accounts = await h.soql<{ Id: string; Name: string }>('SELECT Id, Name FROM Account');
   assert.deepEqual(accounts.map((a) => a.Name).sort(), ['Company c1', 'Company c2', 'Existing Co']);
   const accountOf = new Map(
-    await Promise.all(['c1', 'c2', 'cx'].map(async (c) => [c, (await linkOf(h, 'company', c))?.sfId] as const)),
+    await Promise.all(
+      ['c1', 'c2', 'cx'].map(async (c) => [c, (await linkOf(h, 'company', c))?.sfId] as const),
+    ),
   );
   assert.equal(accountOf.get('cx'), existing?.Id, 'the matching Account is linked (X2), not created');
   const contacts = await h.soql<{ Email: string; AccountId: string | null }>(
@@ -118,7 +155,11 @@ test('C9, C7: above the threshold the Accounts people need are created in one Bu
   assert.equal(contacts.length, 9);
   for (const c of contacts) {
     const i = Number(/q(\d+)@/.exec(c.Email)?.[1]);
-    assert.equal(c.AccountId, accountOf.get(['c1', 'c2', 'cx'][i % 3]!), `${c.Email} is under its company's Account`);
+    assert.equal(
+      c.AccountId,
+      accountOf.get(['c1', 'c2', 'cx'][i % 3]!),
+      `${c.Email} is under its company's Account`,
+    );
   }
   const after = (await h.requests()).byEndpoint;
   const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);

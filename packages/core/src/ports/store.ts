@@ -162,6 +162,11 @@ export interface LinkReader {
 export interface LinkWriter extends LinkReader {
   /** Inserts or replaces the link keyed by localType + localId + orgId. */
   put(link: LinkInput): Promise<void>;
+  /**
+   * `put` for many links in a few multi-row statements (a Bulk job's results): the same effect
+   * as putting them one by one in order, so of two links with one key the later wins.
+   */
+  putMany(links: readonly LinkInput[]): Promise<void>;
   /** Returns false when there is no such link. */
   markState(
     key: { localType: LocalObjectType; localId: string; orgId: string },
@@ -315,8 +320,15 @@ export interface EventReader {
   /** Ids ascending, strictly after `afterId` (0 for the start). */
   listAfter(afterId: number, limit?: number): Promise<StoredEvent[]>;
 }
+/** An event to append: its type and what the host reads in `data`. */
+export interface EventInput {
+  type: string;
+  data: Record<string, unknown>;
+}
 export interface EventWriter extends EventReader {
   append(type: string, data: Record<string, unknown>): Promise<number>;
+  /** Appends in order, in a few multi-row statements; returns the new ids, ascending, in the same order. */
+  appendMany(events: readonly EventInput[]): Promise<number[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import {
   CrmsyncError,
   type BulkJobRecord,
   type BulkResults,
+  type EventInput,
   type LinkInput,
   type LogCount,
   type LogEntryInput,
@@ -9,7 +10,6 @@ import {
 } from '@crmsync/core';
 import type { CrmSessions } from '../crm-session.js';
 import type { EngineDeps } from '../deps.js';
-import { appendEvent } from '../events.js';
 import {
   EXTERNAL_ID_FIELD,
   loadPushContext,
@@ -48,6 +48,8 @@ export interface PushAllResult extends PushAllProgress {
   bulk: boolean;
   /** Log entries of the run grouped by action, rules and reason. */
   byReason: LogCount[];
+  /** Set when `signal` stopped the run between pages: what was planned but not sent goes on the next run. */
+  stopped?: true;
 }
 
 export interface PushAllOptions {
@@ -58,6 +60,17 @@ export interface PushAllOptions {
   /** Rows per Bulk job; default 10,000. */
   bulkJobSize?: number;
   accounts?: AccountCandidateSource;
+  /** The people to consider, a store page at a time; default every unlinked person (a queued run's chunk gives its key range). */
+  ids?: (pageSize: number) => AsyncIterable<string[]>;
+  /**
+   * Tags the Bulk jobs this call creates (their stored `runId`; default the run id) and resumes
+   * only jobs with this tag, so a chunk of a queued run (`push-all-queue.ts`) never resumes a
+   * job another worker has in flight. Without it, jobs tagged as chunks (`#` in the tag) are
+   * left to their chunk.
+   */
+  bulkTag?: string;
+  /** Stops between pages (a worker shutting down); nothing planned but unsent is lost, it is still unlinked. */
+  signal?: AbortSignal;
 }
 
 /** Local states of a persisted Bulk job besides Salesforce's. */
@@ -93,13 +106,39 @@ interface BulkEntry {
   localId: string;
   fields: Record<string, unknown>;
   /** For a person: what the planner decided (null when resuming a job a crashed run left). */
-  decision: DeferredCreate['decision'] | null;
+  decision: Pick<DeferredCreate['decision'], 'rules' | 'reason'> | null;
 }
 
 /**
- * Applies a finished Bulk job's results: links, log entries, events, in one transaction. People
- * count in the run's progress; Accounts (C7) do not. Returns the Salesforce id of each row that
- * landed, by local id.
+ * A create waiting in the Bulk buffer: only what the job and its log entry need, not the planned
+ * record (a full buffer of those held every person's document and company until the job ran).
+ */
+interface BufferedCreate extends BulkEntry {
+  decision: Pick<DeferredCreate['decision'], 'rules' | 'reason'>;
+  account: DeferredCreate['account'];
+}
+
+const toBuffered = (c: DeferredCreate): BufferedCreate => ({
+  localId: c.item.id,
+  fields: c.fields,
+  decision: { rules: c.decision.rules, reason: c.decision.reason },
+  account: c.account,
+});
+
+/** Result rows applied per group of multi-row writes: memory per job stays at one slice's links, log entries and events. */
+const APPLY_SLICE = 500;
+
+/** The writes for one slice of a job's results. */
+interface ResultWrites {
+  links: LinkInput[];
+  log: LogEntryInput[];
+  events: EventInput[];
+}
+
+/**
+ * Applies a finished Bulk job's results: links, log entries, events, in one transaction, written
+ * a slice of rows at a time in multi-row statements. People count in the run's progress (once
+ * committed); Accounts (C7) do not. Returns the Salesforce id of each row that landed, by local id.
  */
 async function applyBulkResults(
   ctx: PushContext,
@@ -111,10 +150,8 @@ async function applyBulkResults(
   const object = job.object as PushObject;
   const localType = object === 'Account' ? 'company' : 'person';
   const isPerson = localType === 'person';
-  const landed = new Map<string, string>();
-  const links: LinkInput[] = [];
-  const log: LogEntryInput[] = [];
-  const events: { type: string; data: Record<string, unknown> }[] = [];
+  const runId = ctx.runId;
+  const bulkNote = `Sent through Bulk API 2.0 job ${job.sfJobId}.`;
   const localOf = (row: Record<string, string>) => row[EXTERNAL_ID_FIELD] ?? '';
   const snapshotOf = (row: Record<string, string>) => {
     const out: Record<string, unknown> = {};
@@ -122,96 +159,110 @@ async function applyBulkResults(
       if (k !== EXTERNAL_ID_FIELD && !k.startsWith('sf__')) out[k] = v === '#N/A' || v === '' ? null : v;
     return out;
   };
-  const count = (key: 'created' | 'failed') => {
-    if (!isPerson) return;
-    progress.done++;
-    progress[key]++;
+  const landed = new Map<string, string>();
+  let failed = 0;
+
+  const landedWrites = (rows: BulkResults['successful']): ResultWrites => {
+    const w: ResultWrites = { links: [], log: [], events: [] };
+    for (const s of rows) {
+      const localId = localOf(s.row);
+      if (localId === '') continue;
+      const d = pending?.get(localId);
+      const fields = d?.fields ?? snapshotOf(s.row);
+      landed.set(localId, s.id);
+      w.links.push({
+        localType,
+        localId,
+        orgId: ctx.orgId,
+        sfObject: object,
+        sfId: s.id,
+        snapshot: fields,
+        systemModstamp: null,
+        state: 'active',
+        mergedInto: null,
+      });
+      const data = { localType, localId, sfObject: object, sfId: s.id };
+      w.events.push({ type: 'link.created', data }, { type: 'record.created_in_salesforce', data });
+      w.log.push({
+        recordType: localType,
+        recordId: localId,
+        action: 'create',
+        rules: isPerson ? [...(d?.decision?.rules ?? ['C9', 'C4']), 'X4'] : ['C7', 'A3', 'X4'],
+        reason: isPerson
+          ? `${d?.decision?.reason ?? 'Pushed by "Push all contacts" (C9).'} ${bulkNote}`
+          : `Created as Account ${s.id} because a person of this company was pushed as a Contact (C7). ${bulkNote}`,
+        payload: { fields, bulkJobId: job.sfJobId },
+        sfObject: object,
+        sfId: s.id,
+        runId,
+      });
+    }
+    return w;
   };
-  const runId = ctx.runId;
-  for (const s of results.successful) {
-    const localId = localOf(s.row);
-    if (localId === '') continue;
-    const d = pending?.get(localId);
-    const fields = d?.fields ?? snapshotOf(s.row);
-    landed.set(localId, s.id);
-    links.push({
-      localType,
-      localId,
-      orgId: ctx.orgId,
-      sfObject: object,
-      sfId: s.id,
-      snapshot: fields,
-      systemModstamp: null,
-      state: 'active',
-      mergedInto: null,
-    });
-    events.push({ type: 'link.created', data: { localType, localId, sfObject: object, sfId: s.id } });
-    events.push({
-      type: 'record.created_in_salesforce',
-      data: { localType, localId, sfObject: object, sfId: s.id },
-    });
-    const bulkNote = `Sent through Bulk API 2.0 job ${job.sfJobId}.`;
-    log.push({
-      recordType: localType,
-      recordId: localId,
-      action: 'create',
-      rules: isPerson ? [...(d?.decision?.rules ?? ['C9', 'C4']), 'X4'] : ['C7', 'A3', 'X4'],
-      reason: isPerson
-        ? `${d?.decision?.reason ?? 'Pushed by "Push all contacts" (C9).'} ${bulkNote}`
-        : `Created as Account ${s.id} because a person of this company was pushed as a Contact (C7). ${bulkNote}`,
-      payload: { fields, bulkJobId: job.sfJobId },
-      sfObject: object,
-      sfId: s.id,
-      runId,
-    });
-    count('created');
-  }
-  for (const f of results.failed) {
-    const localId = localOf(f.row);
-    if (localId === '') continue;
-    const message = `Salesforce refused it: ${f.error.statusCode}: ${f.error.message}${f.error.fields.length > 0 ? ` (fields: ${f.error.fields.join(', ')})` : ''}.${f.classification.retryable ? ' Run push all again or retry it.' : ' Fix the cause, then push it again.'}`;
-    log.push({
-      recordType: localType,
-      recordId: localId,
-      action: 'fail',
-      rules: [isPerson ? 'C9' : 'C7', 'O4'],
-      reason: message,
-      payload: { bulkJobId: job.sfJobId },
-      sfObject: object,
-      errorCode: f.error.statusCode,
-      errorMessage: message,
-      runId,
-    });
-    events.push({
-      type: 'push.failed',
-      data: { localType, localId, code: f.classification.code, sfCode: f.error.statusCode },
-    });
-    count('failed');
-  }
-  for (const u of results.unprocessed) {
-    const localId = localOf(u.row);
-    if (localId === '') continue;
+
+  const failEntry = (localId: string, errorCode: string, message: string): LogEntryInput => ({
+    recordType: localType,
+    recordId: localId,
+    action: 'fail',
+    rules: [isPerson ? 'C9' : 'C7', 'O4'],
+    reason: message,
+    payload: { bulkJobId: job.sfJobId },
+    sfObject: object,
+    errorCode,
+    errorMessage: message,
+    runId,
+  });
+
+  const failedWrites = (rows: BulkResults['failed']): ResultWrites => {
+    const w: ResultWrites = { links: [], log: [], events: [] };
+    for (const f of rows) {
+      const localId = localOf(f.row);
+      if (localId === '') continue;
+      const message = `Salesforce refused it: ${f.error.statusCode}: ${f.error.message}${f.error.fields.length > 0 ? ` (fields: ${f.error.fields.join(', ')})` : ''}.${f.classification.retryable ? ' Run push all again or retry it.' : ' Fix the cause, then push it again.'}`;
+      w.log.push(failEntry(localId, f.error.statusCode, message));
+      w.events.push({
+        type: 'push.failed',
+        data: { localType, localId, code: f.classification.code, sfCode: f.error.statusCode },
+      });
+      failed++;
+    }
+    return w;
+  };
+
+  const unprocessedWrites = (rows: BulkResults['unprocessed']): ResultWrites => {
+    const w: ResultWrites = { links: [], log: [], events: [] };
     const message = `Bulk API job ${job.sfJobId} did not process it; run push all again to send it.`;
-    log.push({
-      recordType: localType,
-      recordId: localId,
-      action: 'fail',
-      rules: [isPerson ? 'C9' : 'C7', 'O4'],
-      reason: message,
-      payload: { bulkJobId: job.sfJobId },
-      sfObject: object,
-      errorCode: 'BULK_UNPROCESSED',
-      errorMessage: message,
-      runId,
-    });
-    count('failed');
-  }
+    for (const u of rows) {
+      const localId = localOf(u.row);
+      if (localId === '') continue;
+      w.log.push(failEntry(localId, 'BULK_UNPROCESSED', message));
+      failed++;
+    }
+    return w;
+  };
+
   await ctx.deps.store.transaction(ctx.workspaceId, async (tx) => {
-    for (const l of links) await tx.links.put(l);
-    if (log.length > 0) await tx.log.append(log);
-    for (const e of events) await appendEvent(tx, e.type, e.data);
+    landed.clear();
+    failed = 0;
+    const write = async (w: ResultWrites) => {
+      if (w.links.length > 0) await tx.links.putMany(w.links);
+      if (w.log.length > 0) await tx.log.append(w.log);
+      if (w.events.length > 0) await tx.events.appendMany(w.events);
+    };
+    const { successful, failed: refused, unprocessed } = results;
+    for (let i = 0; i < successful.length; i += APPLY_SLICE)
+      await write(landedWrites(successful.slice(i, i + APPLY_SLICE)));
+    for (let i = 0; i < refused.length; i += APPLY_SLICE)
+      await write(failedWrites(refused.slice(i, i + APPLY_SLICE)));
+    for (let i = 0; i < unprocessed.length; i += APPLY_SLICE)
+      await write(unprocessedWrites(unprocessed.slice(i, i + APPLY_SLICE)));
     await tx.bulkJobs.updateState(ctx.orgId, job.sfJobId, APPLIED);
   });
+  if (isPerson) {
+    progress.done += landed.size + failed;
+    progress.created += landed.size;
+    progress.failed += failed;
+  }
   return landed;
 }
 
@@ -221,10 +272,16 @@ const waitOptions = (ctx: PushContext) => ({
 });
 
 /** Finishes the Bulk jobs a crashed run left: polls and applies the ones that were uploaded; abandons the ones that never were. */
-async function resumeBulkJobs(ctx: PushContext, progress: PushAllProgress): Promise<void> {
+async function resumeBulkJobs(
+  ctx: PushContext,
+  progress: PushAllProgress,
+  bulkTag: string | undefined,
+): Promise<void> {
   const reader = ctx.deps.store.workspace(ctx.workspaceId);
+  const ours = (j: BulkJobRecord) =>
+    bulkTag === undefined ? !(j.runId ?? '').includes('#') : j.runId === bulkTag;
   const open = (await reader.bulkJobs.list({ orgId: ctx.orgId })).filter(
-    (j) => j.state !== APPLIED && j.state !== ABANDONED && j.operation !== 'query',
+    (j) => j.state !== APPLIED && j.state !== ABANDONED && j.operation !== 'query' && ours(j),
   );
   for (const job of open) {
     const sf = await ctx.crm.bulk.getJob(job.sfJobId);
@@ -241,7 +298,8 @@ async function resumeBulkJobs(ctx: PushContext, progress: PushAllProgress): Prom
         ? await ctx.crm.bulk.waitForJob(job.sfJobId, waitOptions(ctx))
         : sf;
     const results = await ctx.crm.bulk.getResults(finished.id);
-    await applyBulkResults({ ...ctx, runId: job.runId ?? ctx.runId }, job, results, null, progress);
+    const runId = bulkTag === undefined ? (job.runId ?? ctx.runId) : ctx.runId;
+    await applyBulkResults({ ...ctx, runId }, job, results, null, progress);
   }
 }
 
@@ -251,6 +309,7 @@ async function runIngestJob(
   object: PushObject,
   entries: readonly BulkEntry[],
   progress: PushAllProgress,
+  bulkTag: string,
 ): Promise<Map<string, string>> {
   const rows = entries.map((e) => toCrmFields({ ...e.fields, [EXTERNAL_ID_FIELD]: e.localId }));
   const pending = new Map(entries.map((e) => [e.localId, e]));
@@ -270,7 +329,7 @@ async function runIngestJob(
         operation: 'upsert',
         state: created.state,
         localIds: entries.map((e) => e.localId),
-        runId: ctx.runId,
+        runId: bulkTag,
         createdAt: ctx.deps.clock.now(),
       };
       const r = record;
@@ -284,7 +343,7 @@ async function runIngestJob(
     operation: 'upsert',
     state: job.state,
     localIds: [],
-    runId: ctx.runId,
+    runId: bulkTag,
     createdAt: ctx.deps.clock.now(),
   };
   return applyBulkResults(ctx, persisted, results, pending, progress);
@@ -298,8 +357,9 @@ async function runIngestJob(
 async function runBulkJob(
   ctx: PushContext,
   object: PushObject,
-  creates: DeferredCreate[],
+  creates: BufferedCreate[],
   progress: PushAllProgress,
+  bulkTag: string,
 ): Promise<void> {
   const accounts = new Map<string, Record<string, unknown>>();
   for (const c of creates) if (c.account !== undefined) accounts.set(c.account.companyId, c.account.fields);
@@ -310,6 +370,7 @@ async function runBulkJob(
       'Account',
       [...accounts].map(([localId, fields]) => ({ localId, fields, decision: null })),
       progress,
+      bulkTag,
     );
     const now = ctx.deps.clock.now().toISOString();
     ctx.accounts.remember(
@@ -333,7 +394,7 @@ async function runBulkJob(
       const message = `Its company's Account could not be created (see the company's log), so the person was not sent. Run push all again once the Account can be created.`;
       orphans.push({
         recordType: 'person',
-        recordId: c.item.id,
+        recordId: c.localId,
         action: 'fail',
         rules: [...c.decision.rules, 'C7', 'O4'],
         reason: message,
@@ -348,24 +409,19 @@ async function runBulkJob(
       continue;
     }
     send.push({
-      localId: c.item.id,
+      localId: c.localId,
       fields: accountId === undefined ? c.fields : { ...c.fields, AccountId: accountId },
       decision: c.decision,
     });
   }
   if (orphans.length > 0) await ctx.deps.store.transaction(ctx.workspaceId, (tx) => tx.log.append(orphans));
-  if (send.length > 0) await runIngestJob(ctx, object, send, progress);
+  if (send.length > 0) await runIngestJob(ctx, object, send, progress, bulkTag);
 }
 
-/** Counts the people push all would consider (unlinked, live), one page at a time. */
-async function countUnlinked(
-  deps: EngineDeps,
-  workspaceId: string,
-  orgId: string,
-  pageSize: number,
-): Promise<number> {
+/** Counts the people push all would consider, one page at a time. */
+async function countIds(pages: AsyncIterable<string[]>): Promise<number> {
   let n = 0;
-  for await (const ids of unlinkedPeople(deps, workspaceId, orgId, pageSize)) n += ids.length;
+  for await (const ids of pages) n += ids.length;
   return n;
 }
 
@@ -392,8 +448,10 @@ export async function pushAll(
   const progress: PushAllProgress = { total: 0, done: 0, created: 0, linked: 0, skipped: 0, failed: 0 };
   const report = () => options.onProgress?.({ ...progress });
 
-  await resumeBulkJobs(loaded, progress);
-  progress.total = progress.done + (await countUnlinked(deps, workspaceId, loaded.orgId, pageSize));
+  const idPages = () => options.ids?.(pageSize) ?? unlinkedPeople(deps, workspaceId, loaded.orgId, pageSize);
+  const bulkTag = options.bulkTag ?? runId;
+  await resumeBulkJobs(loaded, progress, options.bulkTag);
+  progress.total = progress.done + (await countIds(idPages()));
   report();
   const object: PushObject = loaded.settings.contacts.createAs === 'lead' ? 'Lead' : 'Contact';
   const large = progress.total - progress.done > loaded.options.bulkThreshold;
@@ -402,19 +460,20 @@ export async function pushAll(
   const people = large ? await prefetchPeople(loaded.crm, waitOptions(loaded)) : null;
   const ctx: PushContext = people === null ? loaded : { ...loaded, people };
   const jobSize = options.bulkJobSize ?? 10_000;
-  let buffer: DeferredCreate[] = [];
+  let buffer: BufferedCreate[] = [];
   let bufferObject: PushObject = object;
 
   const flush = async () => {
     if (buffer.length === 0) return;
     const creates = buffer;
     buffer = [];
-    await runBulkJob(ctx, bufferObject, creates, progress);
+    await runBulkJob(ctx, bufferObject, creates, progress, bulkTag);
     report();
   };
 
-  for await (const ids of unlinkedPeople(deps, workspaceId, ctx.orgId, pageSize)) {
+  pages: for await (const ids of idPages()) {
     for (let i = 0; i < ids.length; i += bulk ? pageSize : ctx.options.batchSize) {
+      if (options.signal?.aborted === true) break pages;
       const batch = ids.slice(i, i + (bulk ? pageSize : ctx.options.batchSize));
       const planned = await planPush(ctx, 'person', batch, 'push_all');
       const deferred: DeferredCreate[] = [];
@@ -424,13 +483,14 @@ export async function pushAll(
         bulk ? { deferCreates: (o, c) => ((bufferObject = o), deferred.push(...c)) } : {},
       );
       for (const o of outcomes.values()) tally(progress, o);
-      buffer.push(...deferred);
+      for (const c of deferred) buffer.push(toBuffered(c));
       report();
       if (buffer.length >= jobSize) await flush();
     }
   }
-  await flush();
+  const stopped = options.signal?.aborted === true;
+  if (!stopped) await flush();
   await session.flushLedger();
   const byReason = await deps.store.workspace(workspaceId).log.countByOutcome(runId);
-  return { ...progress, runId, bulk, byReason };
+  return { ...progress, runId, bulk, byReason, ...(stopped ? { stopped: true as const } : {}) };
 }

@@ -342,13 +342,10 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         'nobody@acme.com',
         'not an email',
       ]);
-      assert.deepEqual(
-        [...many].map(([key, rows]) => [key, rows.map((r) => r.id)]).sort(),
-        [
-          ['jane.doe@acme.com', ['p1', 'p2']],
-          ['john@acme.com', ['p3']],
-        ],
-      );
+      assert.deepEqual([...many].map(([key, rows]) => [key, rows.map((r) => r.id)]).sort(), [
+        ['jane.doe@acme.com', ['p1', 'p2']],
+        ['john@acme.com', ['p3']],
+      ]);
       const wide = Array.from({ length: 1_200 }, (_, i) => `n${i}@acme.com`).concat('john@acme.com');
       assert.deepEqual([...(await ws.records.findPeopleByEmails(wide)).keys()], ['john@acme.com']);
       // Changing the email moves the key: the old address no longer finds the person.
@@ -429,6 +426,51 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       const merged = await ws.links.get('person', 'p2', ORG_A);
       assert.equal(merged?.state, 'merged');
       assert.equal(merged?.mergedInto, sfId('003', 3));
+    });
+
+    test('links: putMany writes a Bulk job of links at once, as put would one by one (the later of one key wins, other workspaces untouched)', async (t) => {
+      const { store } = await openFresh(t, makeStore);
+      await store.workspaces.create(workspaceDoc('w1'));
+      await store.workspaces.create(workspaceDoc('w2'));
+      const link = (i: number, over: { orgId?: string; sfObject?: 'Contact' | 'Lead'; n?: number } = {}) => ({
+        localType: 'person' as const,
+        localId: `p${i}`,
+        orgId: over.orgId ?? ORG_A,
+        sfObject: over.sfObject ?? ('Contact' as const),
+        sfId: sfId(over.sfObject === 'Lead' ? '00Q' : '003', over.n ?? i),
+        snapshot: { Email: `p${i}@acme.com`, LastName: `Doe ${over.n ?? i}` },
+        systemModstamp: null,
+        state: 'active' as const,
+        mergedInto: null,
+      });
+      await store.transaction('w2', (tx) => tx.links.put(link(1, { n: 9_001 })));
+      await store.transaction('w1', async (tx) => {
+        await tx.links.put(link(0, { n: 7_000 }));
+        await tx.links.putMany([
+          ...Array.from({ length: 1_234 }, (_, i) => link(i)),
+          link(1, { orgId: ORG_B, sfObject: 'Lead' }),
+          link(5, { n: 5_005 }),
+        ]);
+        await tx.links.putMany([]);
+      });
+      const ws = store.workspace('w1');
+      const all = await ws.links.getMany(
+        'person',
+        Array.from({ length: 1_234 }, (_, i) => `p${i}`),
+        ORG_A,
+      );
+      assert.equal(all.length, 1_234);
+      assert.equal(
+        (await ws.links.get('person', 'p0', ORG_A))?.sfId,
+        sfId('003', 0),
+        'replaced the earlier put',
+      );
+      const five = await ws.links.get('person', 'p5', ORG_A);
+      assert.equal(five?.sfId, sfId('003', 5_005), 'the later of two links with one key wins');
+      assert.deepEqual(five?.snapshot, { Email: 'p5@acme.com', LastName: 'Doe 5005' });
+      assert.equal((await ws.links.get('person', 'p1', ORG_B))?.sfObject, 'Lead');
+      assert.equal((await store.workspace('w2').links.get('person', 'p1', ORG_A))?.sfId, sfId('003', 9_001));
+      assert.equal(await store.workspace('w2').links.get('person', 'p2', ORG_A), null);
     });
 
     test('push intents: put, list per org and object, clear', async (t) => {
@@ -694,6 +736,40 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       );
       assert.deepEqual(await events.listAfter(ids.at(-1) ?? 0), []);
       assert.equal(rest[0]?.type, 'person.linked');
+    });
+
+    test('events: appendMany appends in order with ascending ids, mixed with single appends, and only in its workspace', async (t) => {
+      const { store } = await openFresh(t, makeStore);
+      await store.workspaces.create(workspaceDoc('w1'));
+      await store.workspaces.create(workspaceDoc('w2'));
+      const many = Array.from({ length: 1_203 }, (_, n) => ({ type: n % 2 === 0 ? 'a' : 'b', data: { n } }));
+      const { first, ids, last } = await store.transaction('w1', async (tx) => ({
+        first: await tx.events.append('first', {}),
+        ids: await tx.events.appendMany(many),
+        last: await tx.events.append('last', { n: -1 }),
+      }));
+      assert.deepEqual(await store.transaction('w1', (tx) => tx.events.appendMany([])), []);
+      await store.transaction('w2', (tx) => tx.events.appendMany([{ type: 'other', data: {} }]));
+      assert.equal(ids.length, many.length);
+      assert.ok(
+        [first, ...ids, last].every((id, i, all) => i === 0 || id > all[i - 1]!),
+        'ids ascend in the order given',
+      );
+      const seen = [];
+      for (let after = 0; ;) {
+        const page = await store.workspace('w1').events.listAfter(after, 500);
+        if (page.length === 0) break;
+        seen.push(...page);
+        after = page.at(-1)!.id;
+      }
+      assert.deepEqual(
+        seen.map((e) => e.id),
+        [first, ...ids, last],
+      );
+      assert.deepEqual(
+        seen.slice(1, -1).map((e) => [e.type, e.data['n']]),
+        many.map((e) => [e.type, e.data.n]),
+      );
     });
 
     test('events: concurrent writers commit ids in order, so an `after` cursor never skips an event (O5)', async (t) => {

@@ -1,4 +1,4 @@
-import { Link, type LinkReader, type LinkWriter } from '@crmsync/core';
+import { Link, type LinkInput, type LinkReader, type LinkWriter } from '@crmsync/core';
 import type { Selectable } from 'kysely';
 import { parseJsonColumn } from '../codec.js';
 import { StoreError } from '../errors.js';
@@ -65,34 +65,52 @@ export function linkReader(ctx: RepositoryContext): LinkReader {
   };
 }
 
+/** Rows per multi-row upsert: 9 bound values each, far below both databases' parameter limits. */
+const PUT_CHUNK = 500;
+
 export function linkWriter(ctx: RepositoryContext): LinkWriter {
   const { db, workspaceId } = ctx;
-  return {
-    ...linkReader(ctx),
-    async put(input) {
+  const putMany = async (inputs: readonly LinkInput[]) => {
+    // One statement may not touch a row twice on PostgreSQL: of two links with one key, the later wins, as it would one put at a time.
+    const latest = new Map<string, Link>();
+    for (const input of inputs) {
       const link = Link.parse({ ...input, workspaceId });
-      const values = {
-        sf_object: link.sfObject,
-        sf_id: link.sfId,
-        snapshot: JSON.stringify(link.snapshot),
-        system_modstamp: link.systemModstamp,
-        state: link.state,
-        merged_into: link.mergedInto,
-      };
+      latest.set(JSON.stringify([link.localType, link.localId, link.orgId]), link);
+    }
+    for (const part of chunks([...latest.values()], PUT_CHUNK)) {
       await db
         .insertInto('links')
-        .values({
-          workspace_id: workspaceId,
-          local_type: link.localType,
-          local_id: link.localId,
-          org_id: link.orgId,
-          ...values,
-        })
+        .values(
+          part.map((link) => ({
+            workspace_id: workspaceId,
+            local_type: link.localType,
+            local_id: link.localId,
+            org_id: link.orgId,
+            sf_object: link.sfObject,
+            sf_id: link.sfId,
+            snapshot: JSON.stringify(link.snapshot),
+            system_modstamp: link.systemModstamp,
+            state: link.state,
+            merged_into: link.mergedInto,
+          })),
+        )
         .onConflict((oc) =>
-          oc.columns(['workspace_id', 'local_type', 'local_id', 'org_id']).doUpdateSet(values),
+          oc.columns(['workspace_id', 'local_type', 'local_id', 'org_id']).doUpdateSet((eb) => ({
+            sf_object: eb.ref('excluded.sf_object'),
+            sf_id: eb.ref('excluded.sf_id'),
+            snapshot: eb.ref('excluded.snapshot'),
+            system_modstamp: eb.ref('excluded.system_modstamp'),
+            state: eb.ref('excluded.state'),
+            merged_into: eb.ref('excluded.merged_into'),
+          })),
         )
         .execute();
-    },
+    }
+  };
+  return {
+    ...linkReader(ctx),
+    put: (input) => putMany([input]),
+    putMany,
     async markState(key, state, mergedInto) {
       const result = await db
         .updateTable('links')
