@@ -78,7 +78,9 @@ const NOT_ON_POSTGRES = [
 ];
 const stale = NOT_ON_POSTGRES.filter((f) => !existsSync(join(root, f)));
 if (stale.length > 0) {
-  console.error(`run-tests: NOT_ON_POSTGRES names files that no longer exist: ${stale.join(', ')}; update the list`);
+  console.error(
+    `run-tests: NOT_ON_POSTGRES names files that no longer exist: ${stale.join(', ')}; update the list`,
+  );
   process.exit(1);
 }
 

@@ -57,7 +57,11 @@ test('O3, P2: a trickle waits up to pushGatherMs for company and then goes out i
 test('O3: a full batch goes at once, and with pushGatherMs 0 or when draining nothing waits', async (t) => {
   const h = await connectedWorkspace(t, emu, { settings: { contacts: { pushContacts: true } } });
   const gathering = engineOf(h, 2_000);
-  await ingestAll(h, 'person', [1, 2, 3, 4, 5].map((i) => person(`f${i}`)));
+  await ingestAll(
+    h,
+    'person',
+    [1, 2, 3, 4, 5].map((i) => person(`f${i}`)),
+  );
   const full = await gathering.runPushBatch(h.workspaceId);
   assert.deepEqual([full.gathering, full.claimed], [false, 5], 'a full batch does not wait');
 

@@ -140,8 +140,7 @@ export function createBulkClient(http: SalesforceHttp, clock: Clock): BulkClient
     const base = jobPath('ingest', jobId);
     const successful = await csv(`${base}/successfulResults`);
     const failed = finished?.recordsFailed === 0 ? [] : await csv(`${base}/failedResults`);
-    const unprocessed =
-      finished?.state === 'JobComplete' ? [] : await csv(`${base}/unprocessedrecords`);
+    const unprocessed = finished?.state === 'JobComplete' ? [] : await csv(`${base}/unprocessedrecords`);
     return {
       successful: successful.map((r) => ({
         id: r.sf__Id ?? '',

@@ -134,7 +134,11 @@ export class DescribeCache {
           if (sub === undefined)
             w.reject(
               new SalesforceRequestError(
-                { kind: 'salesforce', errorCode: 'UNEXPECTED_ANSWER', message: `composite answer lacks d${n}` },
+                {
+                  kind: 'salesforce',
+                  errorCode: 'UNEXPECTED_ANSWER',
+                  message: `composite answer lacks d${n}`,
+                },
                 'read',
               ),
             );

@@ -14,10 +14,7 @@ test('O3: three describes asked together cost one API call, and none is asked ag
   const [contact, lead, account] = await Promise.all(
     ['Contact', 'Lead', 'Account'].map((o) => c.sf.describe(o)),
   );
-  assert.deepEqual(
-    [contact?.name, lead?.name, account?.name],
-    ['Contact', 'Lead', 'Account'],
-  );
+  assert.deepEqual([contact?.name, lead?.name, account?.name], ['Contact', 'Lead', 'Account']);
   assert.ok(contact!.fields.some((f) => f.name === 'Email'));
   assert.deepEqual(c.emu.control.requests(c.orgId).byEndpoint, { 'POST /composite': 1 });
   await c.sf.describe('Lead');

@@ -85,7 +85,11 @@ test('O4: a Bulk query job whose creation meets a 503 is created again, and its 
 
 test('X4: a create whose connection drops is not sent again by the adapter: one attempt, an unknown outcome', async (t) => {
   const c = await connected(t);
-  c.emu.control.addFault(c.orgId, { method: 'POST', pathPrefix: '/composite/sobjects', dropWriteResponses: 1 });
+  c.emu.control.addFault(c.orgId, {
+    method: 'POST',
+    pathPrefix: '/composite/sobjects',
+    dropWriteResponses: 1,
+  });
   c.requests.length = 0;
   const [result] = await c.sf.create('Contact', [{ LastName: 'Once', Email: 'once@example.com' }]);
   assert.equal(result?.outcome, 'unknown');
