@@ -1,12 +1,15 @@
 // Scale-out on PostgreSQL: the backfill and trickle scenarios drained by 1, 2 and 4 `crmsync
 // worker` processes (the real CLI, production engine options) sharing one database, against the
 // emulator in its own process with --latency-ms 100. Each run gets a fresh database and org.
-// Backfill: the people and their push jobs are written while the workspace is paused, the workers
-// start, and the clock runs from the resume until the queue is empty. Trickle: people arrive at a
+// Backfill: push all through the queue, as on SQLite but spread over the workers: the people are
+// written with no push job (an import with automatic push off), the workers start, and `crmsync
+// push-all --chunk-size N` queues chunk jobs (sized so 4 workers share them) and follows the run;
+// the clock runs from that command's start to its end. Trickle: people arrive at a
 // fixed rate while the workers run; latency is arrival to the Contact's SystemModstamp.
 // apiCalls come from the emulator's request counter; peakRssMb is the largest worker's VmHWM.
 // Run alone: npx tsx bench/sync-workers.ts
-//   (BENCH_WORKERS=1,2,4  BENCH_WORKERS_PEOPLE=5000  BENCH_WORKERS_TRICKLE=1000  BENCH_WORKERS_RATE=50)
+//   (BENCH_WORKERS=1,2,4  BENCH_WORKERS_PEOPLE=20000  BENCH_WORKERS_CHUNK=5000  BENCH_WORKERS_TRICKLE=1000
+//    BENCH_WORKERS_RATE=50  BENCH_WORKERS_SCENARIOS=backfill,trickle)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ import { createScratchDatabase, openPostgresStore } from '@crmsync/store/postgre
 import {
   createBenchOrg,
   emulatorRequests,
+  reportEndpoints,
   ROOT,
   startBenchEmulator,
   systemClock,
@@ -46,23 +50,24 @@ interface Worker {
   stop(): Promise<number | null>;
 }
 
+/** A `crmsync` command on `url` in its own process (the real CLI, production engine options). */
+function spawnCli(url: string, dataDir: string, args: readonly string[], stderr: 'inherit' | 'pipe') {
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      CRMSYNC_ENCRYPTION_KEY: KEY_HEX,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'pipe', stderr],
+  });
+}
+
 /** `crmsync worker` on `url`; resolves `ready` once it prints that it runs. */
 function startWorker(url: string, dataDir: string): Worker {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), 'worker'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        CRMSYNC_ENCRYPTION_KEY: KEY_HEX,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawnCli(url, dataDir, ['worker'], 'inherit');
   let peak = 0;
   const sampler = setInterval(() => {
     try {
@@ -234,19 +239,76 @@ async function stopWorkers(workers: Worker[]): Promise<{ peakRssMb: number; clea
   return { peakRssMb, cleanExits: codes.every((c) => c === 0) };
 }
 
-async function backfill(emu: BenchEmulator, workers: number, people: number, dataDir: string): Promise<Row> {
+/** Backfill people and one company per 20, with no push job: nothing moves until push all runs. */
+async function writeBackfillPeople(b: PgBench, n: number): Promise<void> {
+  for (let start = 0; start < n; start += 1_000) {
+    const ids = Array.from({ length: Math.min(1_000, n - start) }, (_, j) => start + j);
+    await b.store.transaction(WORKSPACE, async (tx) => {
+      for (const i of ids.filter((i) => i % 20 === 0))
+        await tx.records.upsert(
+          'company',
+          Company.parse({
+            id: `bc${i}`,
+            workspaceId: WORKSPACE,
+            name: `b Co ${i}`,
+            website: `https://b-co-${i}.example`,
+          }),
+        );
+      for (const i of ids)
+        await tx.records.upsert(
+          'person',
+          Person.parse({
+            id: `bp${i}`,
+            workspaceId: WORKSPACE,
+            firstName: 'Ada',
+            lastName: `Bench ${i}`,
+            email: email('b', i),
+            emailStatus: 'verified',
+            companyId: `bc${i - (i % 20)}`,
+          }),
+        );
+    });
+  }
+}
+
+/** `crmsync push-all` on `url`: queues the chunks and follows the run until it is done. */
+async function pushAllCli(
+  url: string,
+  dataDir: string,
+  chunkSize: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const args = ['push-all', '--workspace', WORKSPACE, '--chunk-size', String(chunkSize), '--json'];
+  const child = spawnCli(url, dataDir, args, 'pipe');
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
+  return { code, stdout, stderr };
+}
+
+async function backfill(
+  emu: BenchEmulator,
+  workers: number,
+  people: number,
+  chunkSize: number,
+  dataDir: string,
+): Promise<Row> {
   const org = await createBenchOrg(emu);
-  const b = await pgBench(org, 'paused');
+  const b = await pgBench(org, 'active');
   try {
-    await writePeople(b, 'b', 0, people);
+    await writeBackfillPeople(b, people);
     const running = await startWorkers(b, workers, dataDir);
     const before = await emulatorRequests(org);
     const started = performance.now();
-    await b.setState('active');
-    const drained = await waitUntil(() => b.queueEmpty(), 30 * 60_000);
+    const run = await pushAllCli(b.url, dataDir, chunkSize);
     const seconds = (performance.now() - started) / 1000;
     const after = await emulatorRequests(org);
+    reportEndpoints(`workers-backfill-${people} (${workers} workers)`, before, after);
     const { peakRssMb, cleanExits } = await stopWorkers(running);
+    if (run.code !== 0)
+      console.error(`workers-backfill: push-all exited ${run.code}: ${run.stderr.slice(-2_000)}`);
+    const result = run.code === 0 ? (JSON.parse(run.stdout) as { chunks?: number }) : {};
     const found = await contacts(org);
     let wrong = 0;
     for (let i = 0; i < people; i++) if ((found.get(email('b', i)) ?? []).length !== 1) wrong++;
@@ -257,6 +319,8 @@ async function backfill(emu: BenchEmulator, workers: number, people: number, dat
       database: 'postgres',
       workers,
       records: people,
+      chunkSize,
+      chunks: result.chunks ?? null,
       apiCalls,
       httpRequests: after.total - before.total,
       apiCallsPer1000: Number(((apiCalls / people) * 1000).toFixed(2)),
@@ -264,7 +328,7 @@ async function backfill(emu: BenchEmulator, workers: number, people: number, dat
       p95LatencyMs: null,
       peakRssMb,
       seconds: Number(seconds.toFixed(1)),
-      verified: drained && cleanExits && wrong === 0,
+      verified: run.code === 0 && cleanExits && wrong === 0,
     };
   } finally {
     await b.close();
@@ -300,6 +364,7 @@ async function trickle(
     const drained = await waitUntil(() => b.queueEmpty(), 10 * 60_000);
     const seconds = (performance.now() - started) / 1000;
     const after = await emulatorRequests(org);
+    reportEndpoints(`workers-trickle-${total} (${workers} workers)`, before, after);
     const { peakRssMb, cleanExits } = await stopWorkers(running);
     const found = await contacts(org);
     const latencies: number[] = [];
@@ -335,18 +400,21 @@ async function trickle(
 
 export async function run(): Promise<Row[]> {
   const counts = list('BENCH_WORKERS', [1, 2, 4]);
-  const people = num('BENCH_WORKERS_PEOPLE', 5_000);
+  const people = num('BENCH_WORKERS_PEOPLE', 20_000);
+  // Chunks sized so 4 workers share the backfill (never above the 10,000 a chunk may hold).
+  const chunkSize = num('BENCH_WORKERS_CHUNK', Math.min(10_000, Math.ceil(people / 4)));
+  const scenarios = (process.env.BENCH_WORKERS_SCENARIOS ?? 'backfill,trickle').split(',');
   const trickleTotal = num('BENCH_WORKERS_TRICKLE', 1_000);
   const rate = num('BENCH_WORKERS_RATE', 50);
   const emu = await startBenchEmulator(100);
   const dataDir = mkdtempSync(join(tmpdir(), 'crmsync-bench-workers-'));
   const rows: Row[] = [];
   try {
-    for (const n of counts) {
-      rows.push(await backfill(emu, n, people, dataDir));
+    for (const n of scenarios.includes('backfill') ? counts : []) {
+      rows.push(await backfill(emu, n, people, chunkSize, dataDir));
       console.error(JSON.stringify(rows.at(-1)));
     }
-    for (const n of counts) {
+    for (const n of scenarios.includes('trickle') ? counts : []) {
       rows.push(await trickle(emu, n, trickleTotal, rate, dataDir));
       console.error(JSON.stringify(rows.at(-1)));
     }

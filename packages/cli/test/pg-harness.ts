@@ -109,12 +109,14 @@ export async function pgWorkspace(t: TestContext, emu: EmulatorProcess): Promise
 /**
  * Writes records and their push jobs as ingest's outbox does (record and job in one transaction),
  * without ingest's per-record rules: seeding thousands of people through the full ingest takes
- * a minute on two busy cores, and these tests are about the workers.
+ * a minute on two busy cores, and these tests are about the workers. `jobs: false` writes the
+ * records alone, as an import does while automatic push is off (a push all then sends them).
  */
 export async function seed(
   w: PgWorkspace,
   type: 'person' | 'company',
   rows: readonly Record<string, unknown>[],
+  options: { jobs?: boolean } = {},
 ): Promise<void> {
   for (let start = 0; start < rows.length; start += 500) {
     const part = rows.slice(start, start + 500);
@@ -124,9 +126,10 @@ export async function seed(
         if (type === 'person') await tx.records.upsert('person', Person.parse(data));
         else await tx.records.upsert('company', Company.parse(data));
       }
-      await tx.jobs.enqueue(
-        part.map((row) => ({ queue: PUSH_QUEUE[type], key: jobKey(type, String(row.id)) })),
-      );
+      if (options.jobs !== false)
+        await tx.jobs.enqueue(
+          part.map((row) => ({ queue: PUSH_QUEUE[type], key: jobKey(type, String(row.id)) })),
+        );
     });
   }
 }
@@ -151,7 +154,12 @@ export interface WorkerProcess {
 
 /** `crmsync worker` on the workspace's database, with a short lease so a killed worker's jobs move on. */
 export function startWorker(w: PgWorkspace, leaseSeconds = 8): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker'], {
+  return startCli(w, ['worker'], leaseSeconds);
+}
+
+/** Any `crmsync` command on the workspace's database, in its own process. */
+export function startCli(w: PgWorkspace, args: readonly string[], leaseSeconds = 8): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     env: {
       ...process.env,
       DATABASE_URL: w.url,

@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import {
-  crashCompanies,
-  crashEmail,
-  crashPeople,
-  crashPersonId,
-} from '../../engine/test/fixtures/crash-data.js';
+import { crashCompanies, crashPeople } from '../../engine/test/fixtures/crash-data.js';
 import { seededRandom, startEmulatorProcess, type EmulatorProcess } from '../../engine/test/harness.js';
-import {
-  seed,
-  pgWorkspace,
-  startWorker,
-  waitFor,
-  type PgWorkspace,
-  type WorkerProcess,
-} from './pg-harness.js';
+import { assertExactlyOnce, contactsCreated, drained, stopGracefully, writesOf } from './pg-checks.js';
+import { seed, pgWorkspace, startWorker, waitFor, type WorkerProcess } from './pg-harness.js';
 
 /*
  * Scale-out on PostgreSQL with the real `crmsync worker` processes: several workers share one
@@ -42,87 +31,6 @@ const PEOPLE_ENV = Number(process.env.PG_WORKERS_PEOPLE ?? '') || 0;
 const started = Date.now();
 const progress = (line: string) =>
   console.log(`pg-workers: ${((Date.now() - started) / 1000).toFixed(1)} s ${line}`);
-
-const contactsCreated = async (w: PgWorkspace) => (await w.writes()).totals.Contact?.create ?? 0;
-
-/** Queue empty (nothing pending, held or parked) and `people` Contacts created. */
-async function drained(w: PgWorkspace, people: number): Promise<boolean> {
-  const counts = (await w.queue.counts(w.workspaceId)).total;
-  return counts.pending + counts.leased === 0 && (await contactsCreated(w)) >= people;
-}
-
-/** SIGTERM: the worker finishes its batch, claims nothing new and exits 0. */
-async function stopGracefully(p: WorkerProcess): Promise<void> {
-  p.child.kill('SIGTERM');
-  const r = await p.exited;
-  assert.equal(r.code, 0, `a worker stopped by SIGTERM exits 0: ${r.stderr}`);
-  assert.match(r.stdout, /crmsync worker stopped; nothing is held/);
-}
-
-/** Every person once in Salesforce under its company's Account, every Account once, every person linked. */
-async function assertExactlyOnce(w: PgWorkspace, people: number, companies: number): Promise<string[]> {
-  const contacts = await w.soql('SELECT Id, Email, AccountId, Crmsync_Id__c FROM Contact');
-  const byEmail = new Map<string, Record<string, unknown>[]>();
-  for (const c of contacts) byEmail.set(String(c.Email), [...(byEmail.get(String(c.Email)) ?? []), c]);
-  const missing: number[] = [];
-  const twice: number[] = [];
-  for (let i = 0; i < people; i++) {
-    const found = byEmail.get(crashEmail(i)) ?? [];
-    if (found.length === 0) missing.push(i);
-    if (found.length > 1) twice.push(i);
-  }
-  assert.deepEqual(
-    { missing: missing.slice(0, 5), twice: twice.slice(0, 5), total: contacts.length },
-    { missing: [], twice: [], total: people },
-  );
-  const accounts = await w.soql('SELECT Id, Name FROM Account');
-  assert.equal(accounts.length, companies, 'each company has one Account');
-  assert.equal(new Set(accounts.map((a) => a.Name)).size, companies);
-
-  // Parent before child (C7): each Contact sits under the Account its company is linked to.
-  const reader = w.store.workspace(w.workspaceId);
-  const companyLinks = await reader.links.getMany(
-    'company',
-    crashCompanies(companies).map((c) => String(c.id)),
-    w.org.orgId,
-  );
-  const accountOf = new Map(companyLinks.map((l) => [l.localId, l.sfId]));
-  let linked = 0;
-  let wrongLink = 0;
-  let wrongAccount = 0;
-  for (let start = 0; start < people; start += 1_000) {
-    const ids = Array.from({ length: Math.min(1_000, people - start) }, (_, j) => crashPersonId(start + j));
-    for (const l of await reader.links.getMany('person', ids, w.org.orgId)) {
-      if (l.state !== 'active') continue;
-      linked++;
-      const i = Number(l.localId.slice(1));
-      const contact = byEmail.get(crashEmail(i))?.[0];
-      if (contact?.Id !== l.sfId) wrongLink++;
-      if (contact?.AccountId !== accountOf.get(`c${String(i % companies).padStart(6, '0')}`)) wrongAccount++;
-    }
-  }
-  assert.deepEqual({ linked, wrongLink, wrongAccount }, { linked: people, wrongLink: 0, wrongAccount: 0 });
-  const failed = (await w.queue.counts(w.workspaceId)).total.failed;
-  assert.equal(failed, 0, 'no job was parked');
-  return contacts.map((c) => String(c.Id));
-}
-
-/** The emulator's per-record counters of the given Contacts: creates per record, and writes beyond the first. */
-async function writesOf(w: PgWorkspace, ids: readonly string[]) {
-  let createdTwice = 0;
-  let rewrites = 0;
-  let maxWrites = 0;
-  for (let start = 0; start < ids.length; start += 400) {
-    const page = await w.writes(ids.slice(start, start + 400));
-    for (const r of Object.values(page.records)) {
-      assert.ok(r !== null && r.total >= 1, 'every Contact was written by crmsync');
-      if (r.create > 1) createdTwice++;
-      rewrites += r.total - 1;
-      maxWrites = Math.max(maxWrites, r.total);
-    }
-  }
-  return { createdTwice, rewrites, maxWrites };
-}
 
 test(
   'X4, C7, C9: three `crmsync worker` processes on PostgreSQL, SIGKILLed at seeded points and restarted, push a backfill of people: each once in Salesforce under its Account, all linked, nothing lost',

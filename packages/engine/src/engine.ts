@@ -17,6 +17,15 @@ import { runPull, type PullReport, type PullRequest } from './pull/run-pull.js';
 import { manualPush, type ManualPushRequest, type ManualPushResult } from './push/manual-push.js';
 import { pushAll, type PushAllOptions, type PushAllResult } from './push/push-all.js';
 import {
+  enqueuePushAll,
+  pushAllRunStatus,
+  runPushAllJob,
+  type EnqueuePushAllOptions,
+  type PushAllJobReport,
+  type PushAllRunStatus,
+  type QueuedPushAll,
+} from './push/push-all-queue.js';
+import {
   pushAllDeals,
   pushDealsNow,
   type DealPushAllResult,
@@ -66,6 +75,15 @@ export interface Engine {
     workspaceId: string,
     options?: Omit<PushAllOptions, 'accounts'>,
   ): Promise<PushAllResult & { deals: DealPushAllResult }>;
+  /**
+   * C9 for many workers: the unlinked people cut into chunk jobs of at most 10,000 on the
+   * `push-all` queue (sends nothing; workers run them with `runPushAllJob`), then the deal backfill.
+   */
+  enqueuePushAll(workspaceId: string, options?: EnqueuePushAllOptions): Promise<QueuedPushAll>;
+  /** Claims and runs at most one push-all chunk (or a run's deal backfill); `signal` stops it between pages and releases it. */
+  runPushAllJob(workspaceId: string, options?: { signal?: AbortSignal }): Promise<PushAllJobReport>;
+  /** A queued run's progress, summed over its chunks; null when the workspace has no such run. */
+  pushAllRun(workspaceId: string, runId: string): Promise<PushAllRunStatus | null>;
   /** O2 previews: no write to Salesforce or to local records. */
   dryRunPushAll(workspaceId: string): Promise<PushAllDryRun>;
   /** O2 (b), with `problems`: what `checkSettingsAgainstOrg` finds in `next`. */
@@ -167,6 +185,10 @@ export function createEngine(deps: EngineDeps): Engine {
       });
       return { ...people, deals };
     },
+    enqueuePushAll: (workspaceId, o) => enqueuePushAll(deps, workspaceId, o),
+    runPushAllJob: (workspaceId, o = {}) =>
+      runPushAllJob(deps, sessions, workspaceId, { ...o, accounts: accounts(workspaceId) }),
+    pushAllRun: (workspaceId, runId) => pushAllRunStatus(deps, workspaceId, runId),
     dryRunPushAll: (workspaceId) =>
       dryRunPushAll(deps, sessions, workspaceId, { accounts: accounts(workspaceId) }),
     dryRunSettings: (workspaceId, next) =>

@@ -5,6 +5,13 @@ export type { ActivityIngestChange, ActivityIngestResult } from './push/activiti
 export type { ActivityType } from './push/activities/kinds.js';
 export type { LifecycleState, NewConnection } from './lifecycle.js';
 export type { PushAllProgress, PushAllResult } from './push/push-all.js';
+export type {
+  EnqueuePushAllOptions,
+  PushAllJobReport,
+  PushAllRunStatus,
+  QueuedPushAll,
+} from './push/push-all-queue.js';
+export { MAX_CHUNK_SIZE, PUSH_ALL_QUEUE } from './push/push-all-queue.js';
 export type { ManualPushResult } from './push/manual-push.js';
 export type { PushBatchReport } from './push/worker.js';
 export type { PullReport, PullRequest } from './pull/run-pull.js';

@@ -6,6 +6,7 @@ import { CliError } from '../cli-error.js';
 import { planImport, readCsv } from '../csv-import.js';
 import { isRecordKind, RECORD_KINDS } from '../record-import.js';
 import { importRecords } from './import-records.js';
+import { followPushAll, queuedPushAll } from './push-all-queued.js';
 import { EXIT } from '../exit-codes.js';
 import { print, printJson, resolveWorkspace, splitIds } from '../output.js';
 import type { WithRuntime } from './types.js';
@@ -120,50 +121,77 @@ export function recordCommands(program: Command, run: WithRuntime): void {
 
   program
     .command('push-all')
-    .description('push every unlinked person now (C9), with progress; resumes after a crash')
+    .description(
+      'push every unlinked person now (C9), with progress; resumes after a crash. On PostgreSQL the run is queued in chunks for `crmsync worker` processes and followed until done',
+    )
     .option('--workspace <id>')
     .option('--dry-run', 'preview the counts (O2) without writing anything')
     .option('--json', 'print the result as JSON')
+    .option('--detach', 'PostgreSQL: queue the run for the workers, print its id and return')
+    .option('--chunk-size <n>', 'PostgreSQL: people per chunk job, 1 to 10,000 (default 10,000)')
+    .option('--follow <runId>', 'PostgreSQL: follow a queued run until it is done')
     .action(
-      run(async (rt, o: { workspace?: string; dryRun?: boolean; json?: boolean }) => {
-        const id = await resolveWorkspace(rt, o.workspace);
-        if (o.dryRun === true) {
-          const counts = await rt.engine.dryRunPushAll(id);
-          print('Dry run (O2): nothing was sent to Salesforce or saved.');
-          printJson(counts);
-          return;
-        }
-        const bar = process.stderr.isTTY
-          ? new cliProgress.SingleBar(
-              {
-                format:
-                  'push all |{bar}| {value}/{total} people · created {created} · linked {linked} · skipped {skipped} · failed {failed}',
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : null;
-        let started = false;
-        const result = await rt.engine.pushAll(id, {
-          onProgress: (p) => {
-            if (bar === null) return;
-            if (!started) {
-              bar.start(p.total, 0, p);
-              started = true;
-            }
-            bar.setTotal(p.total);
-            bar.update(p.done, p);
+      run(
+        async (
+          rt,
+          o: {
+            workspace?: string;
+            dryRun?: boolean;
+            json?: boolean;
+            detach?: boolean;
+            chunkSize?: string;
+            follow?: string;
           },
-        });
-        bar?.stop();
-        if (o.json === true) printJson(result);
-        else {
-          print(
-            `Push all ${result.runId}: ${result.total} people — created ${result.created}, linked to existing ${result.linked}, skipped ${result.skipped}, failed ${result.failed}${result.bulk ? ' (Bulk API 2.0)' : ''}.`,
-          );
-          for (const r of result.byReason)
-            print(`  ${r.count} × ${r.action} [${r.rules.join(',')}] ${r.reason}`);
-        }
-        return result.failed > 0 ? EXIT.someFailed : EXIT.ok;
-      }),
+        ) => {
+          const id = await resolveWorkspace(rt, o.workspace);
+          if (o.dryRun === true) {
+            const counts = await rt.engine.dryRunPushAll(id);
+            print('Dry run (O2): nothing was sent to Salesforce or saved.');
+            printJson(counts);
+            return;
+          }
+          const queued = o.detach === true || o.chunkSize !== undefined || o.follow !== undefined;
+          if (rt.config.database.kind === 'postgres') {
+            if (o.follow !== undefined) return followPushAll(rt, id, o.follow, o.json === true);
+            return queuedPushAll(rt, id, o);
+          }
+          if (queued)
+            throw new CliError(
+              EXIT.usage,
+              `--detach, --chunk-size and --follow queue push all for \`crmsync worker\` processes on PostgreSQL; on ${rt.config.databaseLabel} push all runs in this command. Drop the option, or set DATABASE_URL=postgres://... (see "Scaling out" in the README).`,
+            );
+          const bar = process.stderr.isTTY
+            ? new cliProgress.SingleBar(
+                {
+                  format:
+                    'push all |{bar}| {value}/{total} people · created {created} · linked {linked} · skipped {skipped} · failed {failed}',
+                },
+                cliProgress.Presets.shades_classic,
+              )
+            : null;
+          let started = false;
+          const result = await rt.engine.pushAll(id, {
+            onProgress: (p) => {
+              if (bar === null) return;
+              if (!started) {
+                bar.start(p.total, 0, p);
+                started = true;
+              }
+              bar.setTotal(p.total);
+              bar.update(p.done, p);
+            },
+          });
+          bar?.stop();
+          if (o.json === true) printJson(result);
+          else {
+            print(
+              `Push all ${result.runId}: ${result.total} people — created ${result.created}, linked to existing ${result.linked}, skipped ${result.skipped}, failed ${result.failed}${result.bulk ? ' (Bulk API 2.0)' : ''}.`,
+            );
+            for (const r of result.byReason)
+              print(`  ${r.count} × ${r.action} [${r.rules.join(',')}] ${r.reason}`);
+          }
+          return result.failed > 0 ? EXIT.someFailed : EXIT.ok;
+        },
+      ),
     );
 }

@@ -5,7 +5,9 @@ import type { Runtime } from '../runtime.js';
 import type { WithRuntime } from './types.js';
 
 /*
- * The workers: every workspace's push batches and due pulls, in rounds, until stopped. Any number
+ * The workers: every workspace's push batches, push-all chunks and due pulls, in rounds, until
+ * stopped. A worker holds one push-all chunk (at most 10,000 people, queued by `crmsync
+ * push-all`) at a time, between change batches, so a backfill never starves edits. Any number
  * of worker processes may share one PostgreSQL database (on any machines): each claim takes jobs
  * under `FOR UPDATE SKIP LOCKED` with one active job per record key, so two workers never hold
  * the same record; a worker that dies loses its leases after CRMSYNC_LEASE_SECONDS and another
@@ -17,8 +19,9 @@ const IDLE_MS = 1_000;
 
 /**
  * Runs rounds until `signal` aborts. A stop request is honoured between steps: the batch or pull
- * in flight finishes (its jobs completed, retried or parked as usual) and nothing new is claimed,
- * so the process can exit with nothing held. A round that fails (database restarting, network)
+ * in flight finishes (its jobs completed, retried or parked as usual), a push-all chunk stops at
+ * its next page (after a Bulk job in flight) and is released, and nothing new is claimed, so the
+ * process can exit with nothing held. A round that fails (database restarting, network)
  * is logged and tried again after the idle wait.
  */
 export async function runWorkers(rt: Runtime, signal: AbortSignal, idleMs = IDLE_MS): Promise<void> {
@@ -42,6 +45,10 @@ export async function runWorkers(rt: Runtime, signal: AbortSignal, idleMs = IDLE
         try {
           const push = await rt.engine.runPushBatch(w.id);
           worked ||= push.claimed > 0;
+          if (signal.aborted) break;
+          // A stop request ends the chunk between pages; it is released for another worker.
+          const chunk = await rt.engine.runPushAllJob(w.id, { signal });
+          worked ||= chunk.claimed > 0;
           if (signal.aborted) break;
           const pull = await rt.engine.runDuePull(w.id);
           worked ||= pull.ran;
@@ -84,7 +91,7 @@ export function workerCommands(program: Command, run: WithRuntime): void {
   program
     .command('worker')
     .description(
-      'run the push and pull workers for every workspace until stopped; start as many as needed on PostgreSQL (SIGTERM/SIGINT finish the batch in flight, then exit 0)',
+      'run the push, push-all and pull workers for every workspace until stopped; start as many as needed on PostgreSQL (SIGTERM/SIGINT finish the batch in flight, release a push-all chunk, then exit 0)',
     )
     .action(
       run(
