@@ -81,4 +81,10 @@ export interface ServerDeps {
   csvBodyLimit?: number;
   /** The built web UI served at / (default packages/web/dist); null serves no UI. */
   webDir?: string | null;
+  /**
+   * How `POST /push-all` runs: in this process (`in-process`, the default, for one machine on
+   * SQLite), or cut into chunk jobs that `crmsync worker` processes run (`queued`, PostgreSQL), so
+   * the web tier never carries a backfill and a run survives a restart of the API.
+   */
+  pushAll?: 'in-process' | 'queued';
 }

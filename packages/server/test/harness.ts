@@ -64,7 +64,7 @@ export interface Api {
 export async function startApi(
   t: TestContext,
   emu: EmulatorProcess | null,
-  options: { bodyLimit?: number } = {},
+  options: { bodyLimit?: number; pushAll?: 'in-process' | 'queued' } = {},
 ): Promise<Api> {
   const dir = mkdtempSync(join(tmpdir(), 'crmsync-server-'));
   const clock = new ManualClock(new Date());
@@ -118,6 +118,7 @@ export async function startApi(
     adminKey: ADMIN_KEY,
     ...ports,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.pushAll === undefined ? {} : { pushAll: options.pushAll }),
   };
   const app = await buildServer(deps);
   const twins: FastifyInstance[] = [];

@@ -304,6 +304,8 @@ async function startApi(rt: Runtime, demo: boolean): Promise<() => Promise<void>
     logger: rt.logger,
     adminKey,
     ...serverPorts(rt),
+    // On PostgreSQL `crmsync worker` processes run push all; the API only queues it.
+    pushAll: rt.config.database.kind === 'postgres' ? 'queued' : 'in-process',
   });
   await app.listen({ port: rt.config.port, host: '127.0.0.1' });
   const address = app.server.address();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CrmsyncError } from '@crmsync/core';
+import type { PushAllRunStatus } from '@crmsync/engine';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../auth.js';
@@ -35,7 +36,30 @@ const RunOut = z.object({
   error: z
     .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
     .optional(),
+  chunks: z
+    .object({
+      total: z.number(),
+      queued: z.number(),
+      running: z.number(),
+      retrying: z.number(),
+      done: z.number(),
+    })
+    .optional()
+    .describe('A run queued for workers (PostgreSQL): its chunk jobs by state'),
 });
+
+/** A run queued for workers, as GET /push-all/{runId} shows it. */
+function queuedRunOut(run: PushAllRunStatus): z.infer<typeof RunOut> {
+  const { total, done, created, linked, skipped, failed } = run.progress;
+  return {
+    runId: run.runId,
+    status: run.state,
+    startedAt: run.startedAt.toISOString(),
+    progress: { total, done, created, linked, skipped, failed },
+    chunks: run.chunks,
+    ...(run.state === 'done' ? { result: { bulk: run.bulk, byReason: run.byReason } } : {}),
+  };
+}
 
 function runOut(run: PushRun): z.infer<typeof RunOut> {
   const base = {
@@ -146,6 +170,14 @@ export const pushRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; runs: PushRun
       if (gate.connection === null) throw new CrmsyncError('DISCONNECTED', { workspaceId });
       if (!gate.allowed)
         throw new CrmsyncError(gate.code, { workspaceId, rule: gate.rule }, { message: gate.reason });
+      if (deps.pushAll === 'queued') {
+        // The workers run it; the CONFLICT for a run still going names that run.
+        const queued = await deps.engine.enqueuePushAll(workspaceId);
+        const status = await deps.engine.pushAllRun(workspaceId, queued.runId);
+        if (status === null)
+          throw new CrmsyncError('NOT_FOUND', { resource: 'push-all run', id: queued.runId });
+        return reply.status(202).send(queuedRunOut(status));
+      }
       const current = runs.running(workspaceId);
       if (current !== undefined) {
         throw new CrmsyncError(
@@ -177,7 +209,14 @@ export const pushRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps; runs: PushRun
       },
     },
     async (request) => {
-      const run = runs.get(callerOf(request).workspaceId, request.params.runId);
+      const { workspaceId } = callerOf(request);
+      if (deps.pushAll === 'queued') {
+        const status = await deps.engine.pushAllRun(workspaceId, request.params.runId);
+        if (status === null)
+          throw new CrmsyncError('NOT_FOUND', { resource: 'push-all run', id: request.params.runId });
+        return queuedRunOut(status);
+      }
+      const run = runs.get(workspaceId, request.params.runId);
       if (run === undefined)
         throw new CrmsyncError('NOT_FOUND', { resource: 'push-all run', id: request.params.runId });
       return runOut(run);
