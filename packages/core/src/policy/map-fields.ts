@@ -87,9 +87,19 @@ const TEXT_TYPES = new Set([
   'reference',
 ]);
 
+/** Each describe's fields by lower-cased name, built once per describe (a describe is read-only). */
+const fieldsByName = new WeakMap<ObjectDescribe, Map<string, FieldDescribe>>();
+
 function findField(describe: ObjectDescribe, name: string): FieldDescribe | undefined {
-  const lower = name.toLowerCase();
-  return describe.fields.find((f) => f.name.toLowerCase() === lower);
+  let byName = fieldsByName.get(describe);
+  if (byName === undefined) {
+    byName = new Map();
+    // The first of two names differing only by case wins, as a linear search would find it.
+    for (const f of describe.fields)
+      if (!byName.has(f.name.toLowerCase())) byName.set(f.name.toLowerCase(), f);
+    fieldsByName.set(describe, byName);
+  }
+  return byName.get(name.toLowerCase());
 }
 
 /** The value under a key, matching Salesforce's case-insensitive field names. */
