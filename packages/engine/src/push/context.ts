@@ -92,32 +92,6 @@ export function loadedAccountSource(crm: CrmAdapter): AccountCandidateSource {
   };
 }
 
-/**
- * The seam to the pull side's local Account index (`src/account-index.ts`, kept current by its
- * cursor): its candidates plus the Accounts this run created, which the index learns only at the
- * next pull.
- */
-export function indexedAccountSource(
-  index: {
-    candidates(
-      workspaceId: string,
-      companies: readonly { name: string; website: string | null }[],
-    ): Promise<AccountCandidate[]>;
-  },
-  workspaceId: string,
-): AccountCandidateSource {
-  const created = new AccountKeys();
-  return {
-    async find(companies) {
-      const found = new Map((await index.candidates(workspaceId, companies)).map((r) => [r.Id, r]));
-      return [...created.find(companies, found).values()];
-    },
-    remember(rows) {
-      rows.forEach((r) => created.add(r));
-    },
-  };
-}
-
 /** How long the worker reuses Accounts loaded without an index before loading them again. */
 const LOADED_ACCOUNTS_TTL_MS = 5 * 60_000;
 const loadedBySession = new WeakMap<object, { at: number; source: AccountCandidateSource }>();
