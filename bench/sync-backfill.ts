@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Connection } from 'jsforce';
 import { Settings, type Clock, type Logger } from '@crmsync/core';
 import { createEngine, type Engine, type EngineOptions } from '@crmsync/engine';
+import { CLI_NODE_FLAGS } from '../packages/cli/src/node-flags.js';
 import { connectSalesforce } from '@crmsync/salesforce';
 import { openSqliteStore, type OpenedStore } from '@crmsync/store/sqlite';
 import { runNaive, type NaiveFigures } from './naive-client.js';
@@ -297,8 +298,11 @@ export async function verifyByBulkQuery(
   };
 }
 
-/** Extra node flags for the CLI runs (BENCH_CLI_NODE_ARGS), recorded in the rows they produce. */
-export const cliNodeArgs = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+/** The CLI's own node flags and any extra ones (BENCH_CLI_NODE_ARGS), recorded in the rows they produce. */
+export const cliNodeArgs = [
+  ...CLI_NODE_FLAGS,
+  ...(process.env.BENCH_CLI_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+];
 
 /**
  * The largest heap a full GC left behind, from `--trace-gc` lines (`Mark-Compact 240.9 (269.8) ->

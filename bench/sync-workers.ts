@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { Company, Person, Settings, type Connection, type Store } from '@crmsync/core';
 import { createScratchDatabase, openPostgresStore } from '@crmsync/store/postgres';
+import { CLI_NODE_FLAGS } from '../packages/cli/src/node-flags.js';
 import {
   createBenchOrg,
   emulatorRequests,
@@ -52,17 +53,21 @@ interface Worker {
 
 /** A `crmsync` command on `url` in its own process (the real CLI, production engine options). */
 function spawnCli(url: string, dataDir: string, args: readonly string[], stderr: 'inherit' | 'pipe') {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      CRMSYNC_ENCRYPTION_KEY: KEY_HEX,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'error',
+  return spawn(
+    process.execPath,
+    [...CLI_NODE_FLAGS, '--import', 'tsx', join(ROOT, 'packages/cli/src/main.ts'), ...args],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        CRMSYNC_ENCRYPTION_KEY: KEY_HEX,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'pipe', stderr],
     },
-    stdio: ['ignore', 'pipe', stderr],
-  });
+  );
 }
 
 /** `crmsync worker` on `url`; resolves `ready` once it prints that it runs. */
