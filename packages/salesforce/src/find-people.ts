@@ -1,4 +1,9 @@
-import { normalizeAddress, type CrmPersonCandidate } from '@crmsync/core';
+import {
+  CONTACT_CANDIDATE_FIELDS,
+  LEAD_CANDIDATE_FIELDS,
+  normalizeAddress,
+  type CrmPersonCandidate,
+} from '@crmsync/core';
 import type { SalesforceHttp } from './http-types.js';
 import { parseWire } from './parse-wire.js';
 import { SalesforceRequestError } from './request-error.js';
@@ -13,24 +18,6 @@ import { WireCompositeResponse } from './wire.js';
  * Salesforce allows at most 5 query subrequests in one composite, so a call carries 2 chunks.
  */
 
-export const CONTACT_FIELDS = [
-  'Id',
-  'Email',
-  'CreatedDate',
-  'LastModifiedDate',
-  'OwnerId',
-  'AccountId',
-] as const;
-export const LEAD_FIELDS = [
-  'Id',
-  'Email',
-  'CreatedDate',
-  'LastModifiedDate',
-  'OwnerId',
-  'IsConverted',
-  'ConvertedContactId',
-  'ConvertedAccountId',
-] as const;
 const CHUNKS_PER_COMPOSITE = 2;
 
 /** Lower-cased, deduplicated addresses (X1 compares emails case-insensitively, as core's emailKey); empties dropped. */
@@ -63,8 +50,8 @@ export function peopleQueries(
     ...(maxUrlLength === undefined ? {} : { maxUrlLength }),
   };
   return {
-    contacts: buildInQueries({ ...common, select: CONTACT_FIELDS, from: 'Contact' }),
-    leads: buildInQueries({ ...common, select: LEAD_FIELDS, from: 'Lead' }),
+    contacts: buildInQueries({ ...common, select: CONTACT_CANDIDATE_FIELDS, from: 'Contact' }),
+    leads: buildInQueries({ ...common, select: LEAD_CANDIDATE_FIELDS, from: 'Lead' }),
   };
 }
 

@@ -34,6 +34,29 @@ export const LeadCandidate = z.object({
 });
 export type LeadCandidate = z.infer<typeof LeadCandidate>;
 
+/**
+ * The Salesforce fields of an X1 candidate, as the adapter reads them (lookups and the push-all
+ * prefetch): the match fields above plus the ids crmsync links through.
+ */
+export const CONTACT_CANDIDATE_FIELDS = [
+  'Id',
+  'Email',
+  'CreatedDate',
+  'LastModifiedDate',
+  'OwnerId',
+  'AccountId',
+] as const;
+export const LEAD_CANDIDATE_FIELDS = [
+  'Id',
+  'Email',
+  'CreatedDate',
+  'LastModifiedDate',
+  'OwnerId',
+  'IsConverted',
+  'ConvertedContactId',
+  'ConvertedAccountId',
+] as const;
+
 /** A Contact or Lead returned by the X1 lookup (converted Leads included). */
 export const PersonCandidate = z.discriminatedUnion('object', [ContactCandidate, LeadCandidate]);
 export type PersonCandidate = z.infer<typeof PersonCandidate>;

@@ -1,4 +1,11 @@
-import { emailKey, type CrmAdapter, type CrmPersonCandidate, type CrmValue } from '@crmsync/core';
+import {
+  CONTACT_CANDIDATE_FIELDS,
+  emailKey,
+  LEAD_CANDIDATE_FIELDS,
+  type CrmAdapter,
+  type CrmPersonCandidate,
+  type CrmValue,
+} from '@crmsync/core';
 
 /*
  * X1 for a large push all: instead of one composite lookup per page of people (a few API calls per
@@ -46,19 +53,7 @@ function toCandidate(object: 'Contact' | 'Lead', row: Row): CrmPersonCandidate {
 }
 
 /** The fields read and kept per candidate, in packing order (the object's letter comes first). */
-const FIELDS = {
-  Contact: ['Id', 'Email', 'CreatedDate', 'LastModifiedDate', 'OwnerId', 'AccountId'],
-  Lead: [
-    'Id',
-    'Email',
-    'CreatedDate',
-    'LastModifiedDate',
-    'OwnerId',
-    'IsConverted',
-    'ConvertedContactId',
-    'ConvertedAccountId',
-  ],
-} as const;
+const FIELDS = { Contact: CONTACT_CANDIDATE_FIELDS, Lead: LEAD_CANDIDATE_FIELDS } as const;
 /** Control characters no Salesforce id, date or email holds: between values, and between the candidates of one email. */
 const FIELD_SEP = '\u001f';
 const ROW_SEP = '\u001e';
