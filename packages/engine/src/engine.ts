@@ -12,7 +12,7 @@ import {
 import { createLifecycle, type Lifecycle, type LifecycleState, type NewConnection } from './lifecycle.js';
 import { applyLocalDeletes, type LocalDeleteRef, type LocalDeletesReport } from './pull/local-deletes.js';
 import type { PullDeps } from './pull/pull-deps.js';
-import { runDuePull, schedulePull, type PullJobOutcome } from './pull/pull-schedule.js';
+import { keepPullSchedule, runDuePull, schedulePull, type PullJobOutcome } from './pull/pull-schedule.js';
 import { runPull, type PullReport, type PullRequest } from './pull/run-pull.js';
 import { manualPush, type ManualPushRequest, type ManualPushResult } from './push/manual-push.js';
 import { pushAll, type PushAllOptions, type PushAllResult } from './push/push-all.js';
@@ -154,6 +154,8 @@ export function createEngine(deps: EngineDeps): Engine {
       sessions.forget(workspaceId);
       const state = await lifecycle.connect(workspaceId, connection);
       await deps.store.transaction(workspaceId, (tx) => schedulePull(tx, deps.clock.now()));
+      const { settings } = await deps.store.workspace(workspaceId).settings.get();
+      await keepPullSchedule(deps, workspaceId, settings.pull.pollIntervalMinutes);
       return state;
     },
     async disconnect(workspaceId) {

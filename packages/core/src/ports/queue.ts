@@ -120,4 +120,12 @@ export interface JobQueue {
    * partial batch has waited long enough, and one of them claims it whole.
    */
   waitingSince(workspaceId: string, queues: readonly string[]): Promise<Date | null>;
+  /**
+   * A recurring job kept by the database itself (PostgreSQL: a pg-boss cron schedule, run by the
+   * workers' pg-boss maintenance): `key` of `queue` is enqueued every `everyMinutes` (whole hours
+   * above 60 minutes), unless a job of that key is already pending. Calling it again replaces the
+   * workspace's schedule of that queue. The pull's own re-enqueue stays the cadence; this keeps
+   * a schedule alive if that chain ever breaks. Absent on SQLite, where one process holds the chain.
+   */
+  schedule?(workspaceId: string, queue: string, key: string, everyMinutes: number): Promise<void>;
 }

@@ -17,6 +17,27 @@ export async function schedulePull(tx: StoreTransaction, runAt: Date): Promise<v
   await tx.jobs.enqueue({ queue: PULL_QUEUE, key: pullJobKey(tx.workspaceId), runAt });
 }
 
+/**
+ * Where the database keeps schedules (PostgreSQL: pg-boss cron), it also enqueues the workspace's
+ * pull every interval when none is pending, so the schedule outlives a lost job; the current
+ * interval is written each time. Best effort: the re-enqueue chain above is the cadence.
+ */
+export async function keepPullSchedule(
+  deps: Pick<PullDeps, 'queue' | 'logger'>,
+  workspaceId: string,
+  everyMinutes: number,
+): Promise<void> {
+  if (deps.queue.schedule === undefined) return;
+  try {
+    await deps.queue.schedule(workspaceId, PULL_QUEUE, pullJobKey(workspaceId), everyMinutes);
+  } catch (error) {
+    deps.logger.warn(
+      { workspaceId, error: error instanceof Error ? error.message : String(error) },
+      'could not keep the pull schedule in the database; the next pull is queued anyway',
+    );
+  }
+}
+
 export type PullJobOutcome =
   | { ran: false }
   | { ran: true; report: PullReport; nextRunAt: Date }
@@ -49,6 +70,7 @@ export async function runDuePull(deps: PullDeps, workspaceId: string): Promise<P
         : new Date(now.getTime() + interval);
     await deps.store.transaction(workspaceId, (tx) => schedulePull(tx, nextRunAt));
     await deps.queue.complete([job.id], owner);
+    await keepPullSchedule(deps, workspaceId, settings.pull.pollIntervalMinutes);
     return { ran: true, report, nextRunAt };
   } catch (error) {
     // O3: a budget veto says when the budget frees; anything else waits one interval.

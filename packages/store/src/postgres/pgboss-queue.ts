@@ -491,6 +491,18 @@ export function createPgBossQueue({ boss, db, clock, schema }: PgBossQueueDeps):
       return { total, byQueue };
     },
 
+    async schedule(workspaceId, queueName, key, everyMinutes) {
+      const name = bossQueueName(workspaceId, queueName);
+      await ensureQueue(name);
+      // What pg-boss's cron inserts is what `enqueue` inserts: the same data and singleton key.
+      await boss.schedule(
+        name,
+        cronEvery(everyMinutes),
+        { workspaceId, queue: queueName, key },
+        { singletonKey: key },
+      );
+    },
+
     async waitingSince(workspaceId, queues) {
       const names = (await bossNames({ workspaceId }))
         .filter((n) => queues.includes(n.where.queue))
@@ -505,6 +517,15 @@ export function createPgBossQueue({ boss, db, clock, schema }: PgBossQueueDeps):
   };
 
   return { queue, enqueuer };
+}
+
+/** A cron expression for "every `minutes`": minutes below an hour, whole hours above (rounded down). */
+export function cronEvery(minutes: number): string {
+  if (!Number.isInteger(minutes) || minutes < 1)
+    throw new RangeError(`not a whole number of minutes: ${minutes}`);
+  if (minutes < 60) return `*/${minutes} * * * *`;
+  const hours = Math.min(24, Math.floor(minutes / 60));
+  return hours >= 24 ? '0 0 * * *' : `0 */${hours} * * *`;
 }
 
 function isUniqueViolation(error: unknown): boolean {
