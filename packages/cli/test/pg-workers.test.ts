@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { WORKER_PUSH_OPTIONS } from '@crmsync/engine';
 import { crashCompanies, crashPeople } from '../../engine/test/fixtures/crash-data.js';
 import { seededRandom, startEmulatorProcess, type EmulatorProcess } from '../../engine/test/harness.js';
 import { assertExactlyOnce, contactsCreated, drained, stopGracefully, writesOf } from './pg-checks.js';
@@ -80,9 +81,10 @@ test(
     const writes = await writesOf(w, ids);
     t.diagnostic(`seed ${SEED}; ${kills.length} kills; Contact writes beyond the first: ${writes.rewrites}`);
     assert.equal(writes.createdTwice, 0, 'no Contact was created twice');
-    // A kill can lose at most the batch in flight (200 records), written again by the worker that takes it over.
+    // A kill can lose at most the batch in flight (a worker claims WORKER_PUSH_OPTIONS.pushClaimSize
+    // people at once), written again by the worker that takes it over.
     assert.ok(
-      writes.rewrites <= kills.length * 200,
+      writes.rewrites <= kills.length * WORKER_PUSH_OPTIONS.pushClaimSize,
       `${writes.rewrites} rewrites after ${kills.length} kills`,
     );
   },
