@@ -223,3 +223,22 @@ export async function settleJob(
   await deps.queue.fail(job.id, { ...owner, error, retryAt: null });
   report.parked++;
 }
+
+/**
+ * `settleJob` for a batch: the finished jobs end in one `complete` call (one round trip on
+ * PostgreSQL instead of one per job); the others one by one, each with its own retry time.
+ */
+export async function settleJobs(
+  deps: EngineDeps,
+  items: readonly { job: Job; outcome: SettleOutcome | undefined }[],
+  report: JobCounts,
+): Promise<void> {
+  const finished: string[] = [];
+  for (const { job, outcome } of items) {
+    if (outcome === undefined || outcome.status === 'done') finished.push(job.id);
+    else await settleJob(deps, job, outcome, report);
+  }
+  if (finished.length === 0) return;
+  await deps.queue.complete(finished, { workerId: deps.workerId });
+  report.completed += finished.length;
+}

@@ -7,7 +7,7 @@ import { engineOptions, loadPushContext, type AccountCandidateSource } from './c
 import { executePlan, outcomeKey, type PushOutcome } from './execute.js';
 import { parseJobKey, PUSH_QUEUE, type PushType } from './jobs.js';
 import { planPush } from './plan.js';
-import { claimBatch, settleJob, stopBatch, workOnBatch } from './settle-jobs.js';
+import { claimBatch, settleJobs, stopBatch, workOnBatch } from './settle-jobs.js';
 import { runDealJobs } from './deals/worker.js';
 import { runActivityBatch } from './activities/worker.js';
 
@@ -170,11 +170,12 @@ export async function runPushBatch(
         );
         outcomes = new Map(live.map((r) => [outcomeKey(r.type, r.id), stop]));
       }
-      for (const { job, type: t, id } of live) {
+      const settled = live.map(({ job, type: t, id }) => {
         const outcome = outcomes.get(outcomeKey(t, id));
         if (outcome !== undefined) report.outcomes.set(outcomeKey(t, id), outcome);
-        await settleJob(deps, job, outcome, report);
-      }
+        return { job, outcome };
+      });
+      await settleJobs(deps, settled, report);
     }).catch(async (err: unknown) => {
       // The store or a broken adapter: the people claimed with the companies go back untouched.
       if (type === 'company') {

@@ -1,6 +1,6 @@
 import type { EngineDeps } from '../../deps.js';
 import type { PushContext } from '../context.js';
-import { settleJob, stopBatch, withClaimedBatch, type JobCounts } from '../settle-jobs.js';
+import { settleJobs, stopBatch, withClaimedBatch, type JobCounts } from '../settle-jobs.js';
 import { ACTIVITY_QUEUE, activityKey, parseActivityJobKey } from './kinds.js';
 import { planActivities } from './plan.js';
 import { sendActivities, type ActivityOutcome } from './send.js';
@@ -54,18 +54,12 @@ export async function runActivityBatch(
               };
         outcomes = new Map(refs.map((r) => [activityKey(r.type, r.id), whole]));
       }
-      // Finished jobs end in one call; the others one by one (each with its own retry time).
-      const finished: string[] = [];
-      for (const { job, type, id } of refs) {
+      const settled = refs.map(({ job, type, id }) => {
         const outcome = outcomes.get(activityKey(type, id));
         if (outcome !== undefined) result.set(activityKey(type, id), outcome);
-        if (outcome === undefined || outcome.status === 'done') finished.push(job.id);
-        else await settleJob(deps, job, outcome, report);
-      }
-      if (finished.length > 0) {
-        await deps.queue.complete(finished, { workerId: deps.workerId });
-        report.completed += finished.length;
-      }
+        return { job, outcome };
+      });
+      await settleJobs(deps, settled, report);
     },
   );
   return result;

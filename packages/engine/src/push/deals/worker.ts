@@ -3,7 +3,7 @@ import type { EngineDeps } from '../../deps.js';
 import { overwriteDealsOnce } from '../../pull/opportunities-overwrite.js';
 import type { PushContext } from '../context.js';
 import { DEAL_QUEUE, parseDealJobKey } from '../jobs.js';
-import { settleJob, stopBatch, withClaimedBatch } from '../settle-jobs.js';
+import { settleJobs, stopBatch, withClaimedBatch } from '../settle-jobs.js';
 import type { PushBatchReport } from '../worker.js';
 import { executeDealPlan, type DealOutcome } from './execute.js';
 import { loadDealContext, planDeals } from './plan.js';
@@ -61,7 +61,11 @@ export async function runDealJobs(
         );
         for (const r of refs) outcomes.set(r.id, stop);
       }
-      for (const { job, id } of refs) await settleJob(deps, job, outcomes.get(id), report);
+      await settleJobs(
+        deps,
+        refs.map(({ job, id }) => ({ job, outcome: outcomes.get(id) })),
+        report,
+      );
     },
   );
   return outcomes;
