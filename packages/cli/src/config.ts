@@ -19,6 +19,10 @@ const Env = z.object({
    * works): the delay before a SIGKILLed worker's jobs run elsewhere.
    */
   CRMSYNC_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(300),
+  /** 1 lets webhooks reach loopback, private and link-local addresses (development, on-premise receivers). */
+  CRMSYNC_WEBHOOKS_ALLOW_PRIVATE: z
+    .enum(['0', '1', ''], { error: 'must be 1 (allow) or 0 (refuse, the default)' })
+    .default('0'),
 });
 
 /** Where the store lives: one SQLite file (embedded) or a PostgreSQL database shared by many processes. */
@@ -35,6 +39,8 @@ export interface Config {
   port: number;
   emulatorPort: number;
   leaseMs: number;
+  /** CRMSYNC_WEBHOOKS_ALLOW_PRIVATE=1: webhook URLs may lead to internal addresses. */
+  webhooksAllowPrivate: boolean;
   /** True when SQLite under DATA_DIR is in use (the default). */
   embedded: boolean;
 }
@@ -135,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     emulatorPort: e.CRMSYNC_EMULATOR_PORT,
     leaseMs: e.CRMSYNC_LEASE_SECONDS * 1000,
+    webhooksAllowPrivate: e.CRMSYNC_WEBHOOKS_ALLOW_PRIVATE === '1',
     embedded: database.kind === 'sqlite',
   };
 }

@@ -127,6 +127,20 @@ test('webhooks add, list, remove and deliveries; events; a bad URL or an unknown
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /must be an http:\/\/ or https:\/\/ URL/);
 
+  const internal = await inProcess(env, 'webhooks', 'add', 'http://169.254.169.254/latest');
+  assert.equal(internal.code, 2);
+  assert.match(
+    internal.stderr,
+    /points at 169\.254\.169\.254, a link-local address .*set CRMSYNC_WEBHOOKS_ALLOW_PRIVATE=1/,
+  );
+  const allowed = await inProcess(
+    { ...env, CRMSYNC_WEBHOOKS_ALLOW_PRIVATE: '1' },
+    'webhooks',
+    'add',
+    'http://10.0.0.1/hook',
+  );
+  assert.equal(allowed.code, 0, allowed.stderr);
+
   const added = await inProcess(env, 'webhooks', 'add', 'https://hooks.example/crmsync');
   assert.equal(added.code, 0, added.stderr);
   const id = /webhook (wh_\w+)/.exec(added.stdout)?.[1];
@@ -168,7 +182,9 @@ test('settings history, export and import from the CLI; a file that is not an ex
 });
 
 test('O5: the workers of `crmsync serve` / `crmsync worker` deliver webhooks, signed, without a Salesforce connection', async (t) => {
-  const { env } = setup(t);
+  const { env: base } = setup(t);
+  // The receiver is on 127.0.0.1: the workers reach it because the environment allows it.
+  const env = { ...base, CRMSYNC_WEBHOOKS_ALLOW_PRIVATE: '1' };
   assert.equal((await inProcess(env, 'workspace', 'create', 'acme', '--name', 'Acme')).code, 0);
   const stop = new AbortController();
   const received: { signature: string; body: string }[] = [];
@@ -190,6 +206,7 @@ test('O5: the workers of `crmsync serve` / `crmsync worker` deliver webhooks, si
     rt.opened.store,
     'acme',
     `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    { allowPrivate: true },
   );
   await rt.engine.ingest('acme', { type: 'person', op: 'upsert', data: { id: 'p1', lastName: 'Lovelace' } });
   await rt.engine.ingest('acme', { type: 'person', op: 'delete', id: 'p1' });

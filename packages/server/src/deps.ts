@@ -1,5 +1,6 @@
 import type { Clock, JobQueue, Logger, Store, WorkspaceReader } from '@crmsync/core';
 import type { Engine } from '@crmsync/engine';
+import type { WebhookTargetPolicy } from './webhooks/target-guard.js';
 
 /** How to reach Salesforce when an admin connects a workspace (the CLI's `connectWorkspace`). */
 export type ConnectRequest =
@@ -87,4 +88,9 @@ export interface ServerDeps {
    * the web tier never carries a backfill and a run survives a restart of the API.
    */
   pushAll?: 'in-process' | 'queued';
+  /**
+   * Which addresses a webhook URL may lead to (default: public ones only; the CLI allows private
+   * ones with CRMSYNC_WEBHOOKS_ALLOW_PRIVATE=1). Registration refuses the others.
+   */
+  webhookTargets?: WebhookTargetPolicy;
 }

@@ -17,4 +17,6 @@ export {
 } from './webhooks/dispatcher.js';
 export { verifyWebhookSignature } from './webhooks/signature.js';
 export { registerWebhook, stopWebhook } from './webhooks/registry.js';
+export { blockedAddressKind } from './webhooks/blocked-addresses.js';
+export type { WebhookTargetPolicy } from './webhooks/target-guard.js';
 export { revokeKey, apiKeyOut } from './routes/api-keys.js';

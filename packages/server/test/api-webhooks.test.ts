@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import test, { type TestContext } from 'node:test';
+import test from 'node:test';
 import { silentLogger } from '../../engine/test/harness.js';
 import { createWebhookDispatcher, verifyWebhookSignature } from '../src/index.js';
-import { json, startApi, type Api } from './harness.js';
+import { json, startApi } from './harness.js';
+import { personDeleted, receiver } from './webhook-helpers.js';
 
-/** A real HTTP receiver: records each delivery and answers with the next status of `statuses` (then 204). */
-async function receiver(t: TestContext, statuses: number[] = []) {
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.statusCode = statuses.shift() ?? 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
-}
+// The receivers listen on 127.0.0.1, so these tests allow private addresses as
+// CRMSYNC_WEBHOOKS_ALLOW_PRIVATE=1 does; webhook-targets.test.ts proves the refusal without it.
+const ALLOW_PRIVATE = { allowPrivate: true };
 
 /** A URL nothing listens on: a port that was just bound and released. */
 async function deadUrl(): Promise<string> {
@@ -32,15 +20,8 @@ async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/hook`;
 }
 
-/** Creates and deletes a person through the API: the delete appends a `person.deleted` event (O5). */
-async function personDeleted(api: Api, key: string, id: string): Promise<void> {
-  const created = await api.call('POST', '/api/v1/people', { key, body: { id, lastName: 'Lovelace' } });
-  assert.equal(created.statusCode, 201, created.body);
-  assert.equal((await api.call('DELETE', `/api/v1/people/${id}`, { key })).statusCode, 200);
-}
-
 test('O5: webhooks receive each event signed with HMAC over timestamp and body, retried with backoff until delivered', async (t) => {
-  const api = await startApi(t, null);
+  const api = await startApi(t, null, { webhookTargets: ALLOW_PRIVATE });
   const key = await api.workspace('acme');
   const otherKey = await api.workspace('other');
   const hook = await receiver(t, [500]);
@@ -61,6 +42,7 @@ test('O5: webhooks receive each event signed with HMAC over timestamp and body, 
     store: api.store,
     clock: api.clock,
     logger: silentLogger,
+    targets: ALLOW_PRIVATE,
     backoffMs: (attempt) => attempt * 1_000,
   });
   assert.deepEqual(await dispatcher.run('acme'), { enqueued: 1, delivered: 0, retrying: 1, failed: 0 });
@@ -124,7 +106,7 @@ test('O5: webhooks receive each event signed with HMAC over timestamp and body, 
 });
 
 test('O5: a webhook URL that does not answer is retried, then marked failed with the reason', async (t) => {
-  const api = await startApi(t, null);
+  const api = await startApi(t, null, { webhookTargets: ALLOW_PRIVATE });
   const key = await api.workspace('acme');
   const url = await deadUrl();
   const { id } = json(await api.call('POST', '/api/v1/webhooks', { key, body: { url } }));
@@ -133,6 +115,7 @@ test('O5: a webhook URL that does not answer is retried, then marked failed with
     store: api.store,
     clock: api.clock,
     logger: silentLogger,
+    targets: ALLOW_PRIVATE,
     maxAttempts: 3,
     backoffMs: () => 5_000,
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -6,9 +6,12 @@ import type { JobQueue, Store } from '@crmsync/core';
 import { ManualClock } from '@crmsync/core/testing';
 import { createEngine, type Engine } from '@crmsync/engine';
 import { connectSalesforce } from '@crmsync/salesforce';
+import { createScratchDatabase, openPostgresStore } from '@crmsync/store/postgres';
 import { openSqliteStore } from '@crmsync/store/sqlite';
 import type { FastifyInstance } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import type { DatabaseTarget } from '../../cli/src/config.js';
 import { serverPorts } from '../../cli/src/commands/serve.js';
 import {
   control,
@@ -19,7 +22,7 @@ import {
   type EmulatorProcess,
   type OrgSummary,
 } from '../../engine/test/harness.js';
-import { buildServer, issueApiKey } from '../src/index.js';
+import { buildServer, issueApiKey, type WebhookTargetPolicy } from '../src/index.js';
 
 export {
   startEmulatorProcess,
@@ -29,17 +32,24 @@ export {
 } from '../../engine/test/harness.js';
 
 /*
- * The API under test with real parts: a SQLite file in a temp dir opened by the production opener,
- * the real engine, the CLI's connect and CSV importer, and the Salesforce emulator in its own
- * process (started once per test file by the caller). Everything opened is closed in `t.after`.
+ * The API under test with real parts: a SQLite file in a temp dir (or, with
+ * CRMSYNC_TEST_STORE=postgres, a scratch PostgreSQL database and the pg-boss queue, dropped after
+ * the test) opened by the production opener, the real engine, the CLI's connect and CSV importer,
+ * and the Salesforce emulator in its own process (started once per test file by the caller).
+ * Everything opened is closed in `t.after`.
  */
 
 export const ADMIN_KEY = 'csa.test-admin-key-0123456789abcdef';
 
 export interface Api {
   app: FastifyInstance;
-  /** The temp dir holding the SQLite file (to check what is at rest). */
+  /** The server's data dir (a temp dir); on SQLite it holds the database file. */
   dir: string;
+  /**
+   * Every byte the database keeps, to check what is at rest: on SQLite the files in `dir`, on
+   * PostgreSQL every value of every row in the database (the store's tables and pg-boss's jobs).
+   */
+  atRest(): Promise<Buffer>;
   store: Store;
   queue: JobQueue;
   engine: Engine;
@@ -64,15 +74,24 @@ export interface Api {
 export async function startApi(
   t: TestContext,
   emu: EmulatorProcess | null,
-  options: { bodyLimit?: number; pushAll?: 'in-process' | 'queued' } = {},
+  options: {
+    bodyLimit?: number;
+    pushAll?: 'in-process' | 'queued';
+    webhookTargets?: WebhookTargetPolicy;
+  } = {},
 ): Promise<Api> {
   const dir = mkdtempSync(join(tmpdir(), 'crmsync-server-'));
   const clock = new ManualClock(new Date());
-  const opened = await openSqliteStore({
-    file: join(dir, 'crmsync.db'),
-    clock,
-    encryptionKey: new Uint8Array(32).fill(3),
-  });
+  const scratch = process.env.CRMSYNC_TEST_STORE === 'postgres' ? await createScratchDatabase() : null;
+  const database: DatabaseTarget =
+    scratch === null
+      ? { kind: 'sqlite', file: join(dir, 'crmsync.db') }
+      : { kind: 'postgres', url: scratch.url };
+  const encryptionKey = Buffer.alloc(32, 3);
+  const opened =
+    database.kind === 'sqlite'
+      ? await openSqliteStore({ file: database.file, clock, encryptionKey })
+      : await openPostgresStore({ url: database.url, clock, encryptionKey });
   const engine = createEngine({
     store: opened.store,
     queue: opened.queue,
@@ -96,14 +115,15 @@ export async function startApi(
   const ports = serverPorts({
     config: {
       dataDir: dir,
-      database: { kind: 'sqlite', file: join(dir, 'crmsync.db') },
-      databaseFile: join(dir, 'crmsync.db'),
-      databaseLabel: 'SQLite',
-      encryptionKey: Buffer.alloc(32, 3),
+      database,
+      databaseFile: database.kind === 'sqlite' ? database.file : null,
+      databaseLabel: database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL',
+      encryptionKey,
       port: 0,
       emulatorPort,
       leaseMs: 300_000,
-      embedded: true,
+      webhooksAllowPrivate: false,
+      embedded: database.kind === 'sqlite',
     },
     clock,
     logger: silentLogger,
@@ -119,6 +139,7 @@ export async function startApi(
     ...ports,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.pushAll === undefined ? {} : { pushAll: options.pushAll }),
+    ...(options.webhookTargets === undefined ? {} : { webhookTargets: options.webhookTargets }),
   };
   const app = await buildServer(deps);
   const twins: FastifyInstance[] = [];
@@ -126,6 +147,7 @@ export async function startApi(
     for (const twin of twins) await twin.close();
     await app.close();
     await opened.close();
+    await scratch?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -145,6 +167,10 @@ export async function startApi(
   return {
     app,
     dir,
+    atRest: () =>
+      database.kind === 'sqlite'
+        ? Promise.resolve(Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f)))))
+        : everyStoredValue(database.url),
     store: opened.store,
     queue: opened.queue,
     engine,
@@ -196,3 +222,32 @@ export async function startApi(
 
 /** The JSON body of a response. */
 export const json = <T = Record<string, any>>(res: LightMyRequestResponse): T => JSON.parse(res.body) as T;
+
+/**
+ * Every value of every row of every table in the database at `url`, as bytes: `bytea` as stored,
+ * text as UTF-8, everything else as its JSON. What a reader of the disk (or a dump) would find.
+ */
+async function everyStoredValue(url: string): Promise<Buffer> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ name: string }>(
+      `select format('%I.%I', schemaname, tablename) as name from pg_tables
+       where schemaname not in ('pg_catalog', 'information_schema')`,
+    );
+    const values: Buffer[] = [];
+    for (const { name } of tables.rows) {
+      const { rows } = await client.query<Record<string, unknown>>(`select * from ${name}`);
+      for (const row of rows)
+        for (const value of Object.values(row))
+          values.push(
+            Buffer.isBuffer(value)
+              ? value
+              : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value ?? null)),
+          );
+    }
+    return Buffer.concat(values);
+  } finally {
+    await client.end();
+  }
+}

@@ -82,7 +82,9 @@ export function apiAccessCommands(program: Command, run: WithRuntime): void {
     .action(
       run(async (rt, url: string, o: { workspace?: string }) => {
         const id = await resolveWorkspace(rt, o.workspace);
-        const { webhook, secret } = await registerWebhook(rt.opened.store, id, url);
+        const { webhook, secret } = await registerWebhook(rt.opened.store, id, url, {
+          allowPrivate: rt.config.webhooksAllowPrivate,
+        });
         print(`Registered webhook ${webhook.id} for ${webhook.url}; the workers deliver events from now on.`);
         print(`Signing secret (shown only now): ${secret}`);
       }),

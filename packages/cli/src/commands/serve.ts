@@ -306,6 +306,7 @@ async function startApi(rt: Runtime, demo: boolean): Promise<() => Promise<void>
     ...serverPorts(rt),
     // On PostgreSQL `crmsync worker` processes run push all; the API only queues it.
     pushAll: rt.config.database.kind === 'postgres' ? 'queued' : 'in-process',
+    webhookTargets: { allowPrivate: rt.config.webhooksAllowPrivate },
   });
   await app.listen({ port: rt.config.port, host: '127.0.0.1' });
   const address = app.server.address();

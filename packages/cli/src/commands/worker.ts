@@ -25,7 +25,12 @@ const IDLE_MS = 1_000;
  * is logged and tried again after the idle wait.
  */
 export async function runWorkers(rt: Runtime, signal: AbortSignal, idleMs = IDLE_MS): Promise<void> {
-  const webhooks = createWebhookDispatcher({ store: rt.opened.store, clock: rt.clock, logger: rt.logger });
+  const webhooks = createWebhookDispatcher({
+    store: rt.opened.store,
+    clock: rt.clock,
+    logger: rt.logger,
+    targets: { allowPrivate: rt.config.webhooksAllowPrivate },
+  });
   while (!signal.aborted) {
     let worked = false;
     try {

@@ -10,6 +10,7 @@ import { registerWebhook, stopWebhook, WebhookUrl } from '../webhooks/registry.j
  * Webhooks (O5): a URL per workspace that receives every event from its creation on, signed with
  * HMAC-SHA256 (`Crmsync-Signature: t=<unix seconds>,v1=<hex of HMAC(secret, "<t>.<body>")>`).
  * The workers deliver them and retry with backoff; every attempt is listed under deliveries.
+ * URLs that lead into crmsync's own network are refused unless the deployment allows them.
  */
 
 const WebhookOut = z.object({
@@ -82,6 +83,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ deps: ServerDeps }> = async 
         deps.store,
         callerOf(request).workspaceId,
         request.body.url,
+        deps.webhookTargets,
       );
       return reply.status(201).send({ ...webhookOut(hook), secret });
     },

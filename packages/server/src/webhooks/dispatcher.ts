@@ -1,5 +1,14 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Clock, Logger, Store, StoredEvent, WebhookDelivery } from '@crmsync/core';
 import { signWebhook, SIGNATURE_HEADER } from './signature.js';
+import {
+  DENY_PRIVATE,
+  guardedLookup,
+  literalTargetRefusal,
+  WebhookTargetRefused,
+  type WebhookTargetPolicy,
+} from './target-guard.js';
 
 /*
  * Delivers O5 events to the workspace's webhooks. Runs in the workers (`crmsync serve`,
@@ -9,7 +18,9 @@ import { signWebhook, SIGNATURE_HEADER } from './signature.js';
  * a receiver that fails or does not answer is retried with backoff and, after the last attempt,
  * the delivery is marked failed with the reason, visible through the deliveries route.
  * Deliveries are at least once and not ordered (a retried one arrives after later events): each
- * carries its event id, and `GET /api/v1/events` gives the order.
+ * carries its event id, and `GET /api/v1/events` gives the order. A URL that is, or resolves to,
+ * an internal address is refused at each delivery (see target-guard.ts): that delivery is marked
+ * failed at once with the reason, nothing sent.
  */
 
 export interface WebhookDispatcherOptions {
@@ -24,6 +35,8 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   /** Deliveries sent per workspace and round (default 50). */
   batch?: number;
+  /** Which addresses receivers may have (default: public ones only). */
+  targets?: WebhookTargetPolicy;
 }
 
 export interface DeliveryRound {
@@ -51,31 +64,84 @@ function webhookBody(workspaceId: string, event: StoredEvent): string {
   });
 }
 
-/** The outcome of one POST: the status, or why there was none. */
-async function post(
+type PostOutcome =
+  | { kind: 'answered'; status: number }
+  | { kind: 'no-answer'; error: string }
+  /** The URL leads into crmsync's own network: nothing was sent, and retrying would not help. */
+  | { kind: 'refused'; error: string };
+
+/**
+ * One POST, on a connection of its own (no pool shared with other code, so no socket connected
+ * without the guard is reused) that connects only to addresses the guard checked. Redirects are
+ * never followed: a 3xx is an answer that is not 2xx.
+ */
+function post(
   url: string,
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
-): Promise<{ status: number | null; error: string | null }> {
+  targets: WebhookTargetPolicy,
+): Promise<PostOutcome> {
+  let target: URL;
   try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'crmsync-webhooks/1', ...headers },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel().catch(() => undefined);
-    if (res.status >= 200 && res.status < 300) return { status: res.status, error: null };
-    return { status: res.status, error: `the receiver answered HTTP ${res.status}, not 2xx` };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError')
-      return { status: null, error: `the URL did not answer within ${Math.round(timeoutMs / 1000)} s` };
-    const why = e.cause?.code ?? e.cause?.message ?? e.message;
-    return { status: null, error: `the URL did not answer (${why})` };
+    target = new URL(url);
+  } catch {
+    return Promise.resolve({ kind: 'refused', error: `the webhook URL ${url} is not a valid URL` });
   }
+  const literal = literalTargetRefusal(target, targets);
+  if (literal !== null) return Promise.resolve({ kind: 'refused', error: literal.message });
+  const signal = AbortSignal.timeout(timeoutMs);
+  return new Promise((resolve) => {
+    const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(
+      target,
+      {
+        method: 'POST',
+        agent: false,
+        lookup: guardedLookup(url, targets),
+        signal,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          'user-agent': 'crmsync-webhooks/1',
+          ...headers,
+        },
+      },
+      (res) => {
+        // Only the status matters; the body is not read.
+        res.destroy();
+        resolve({ kind: 'answered', status: res.statusCode ?? 0 });
+      },
+    );
+    request.on('error', (err: NodeJS.ErrnoException) => {
+      if (err instanceof WebhookTargetRefused) resolve({ kind: 'refused', error: err.message });
+      else if (signal.aborted)
+        resolve({
+          kind: 'no-answer',
+          error: `the URL did not answer within ${Math.round(timeoutMs / 1000)} s`,
+        });
+      else resolve({ kind: 'no-answer', error: `the URL did not answer (${err.code ?? err.message})` });
+    });
+    request.end(body);
+  });
+}
+
+/** What an attempt leaves: the delivery's next state, and the attempt's status and error. */
+function settle(
+  answer: PostOutcome,
+  attempt: number,
+  maxAttempts: number,
+  url: string,
+): { state: 'delivered' | 'pending' | 'failed'; status: number | null; error: string | null } {
+  if (answer.kind === 'refused') return { state: 'failed', status: null, error: `not sent: ${answer.error}` };
+  const status = answer.kind === 'answered' ? answer.status : null;
+  if (status !== null && status >= 200 && status < 300) return { state: 'delivered', status, error: null };
+  const why = answer.kind === 'answered' ? `the receiver answered HTTP ${status}, not 2xx` : answer.error;
+  if (attempt < maxAttempts) return { state: 'pending', status, error: why };
+  return {
+    state: 'failed',
+    status,
+    error: `gave up after ${attempt} attempts: ${why}. Check that ${url} is reachable from crmsync and answers 2xx; the event stays readable through GET /api/v1/events.`,
+  };
 }
 
 export function createWebhookDispatcher(o: WebhookDispatcherOptions): WebhookDispatcher {
@@ -83,6 +149,7 @@ export function createWebhookDispatcher(o: WebhookDispatcherOptions): WebhookDis
   const backoff = o.backoffMs ?? defaultBackoffMs;
   const timeoutMs = o.timeoutMs ?? 10_000;
   const batch = o.batch ?? 50;
+  const targets = o.targets ?? DENY_PRIVATE;
 
   async function enqueueNew(workspaceId: string): Promise<number> {
     let enqueued = 0;
@@ -138,29 +205,20 @@ export function createWebhookDispatcher(o: WebhookDispatcherOptions): WebhookDis
         'crmsync-delivery-id': String(d.id),
       },
       timeoutMs,
+      targets,
     );
     const attempt = d.attempts.length + 1;
+    const { state, status, error } = settle(answer, attempt, maxAttempts, hook.url);
     const at = o.clock.now();
-    let state: 'delivered' | 'pending' | 'failed';
-    let error = answer.error;
-    if (error === null) state = 'delivered';
-    else if (attempt < maxAttempts) state = 'pending';
-    else {
-      state = 'failed';
-      error = `gave up after ${attempt} attempts: ${error}. Check that ${hook.url} is reachable from crmsync and answers 2xx; the event stays readable through GET /api/v1/events.`;
-    }
     await o.store.transaction(workspaceId, (tx) =>
       tx.webhooks.recordAttempt(
         d.id,
-        { at, status: answer.status, error },
+        { at, status, error },
         { state, nextAttemptAt: state === 'pending' ? new Date(at.getTime() + backoff(attempt)) : null },
       ),
     );
     if (state === 'failed')
-      o.logger.warn(
-        { workspaceId, webhookId: hook.id, deliveryId: d.id, error: answer.error },
-        'webhook delivery failed',
-      );
+      o.logger.warn({ workspaceId, webhookId: hook.id, deliveryId: d.id, error }, 'webhook delivery failed');
     return state;
   }
 
