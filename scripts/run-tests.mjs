@@ -56,13 +56,13 @@ const nodeTest = (testFiles, env) =>
     { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', ...env } },
   ).status ?? 1;
 
-// The engine's end-to-end files run a second time on PostgreSQL and the pg-boss queue
-// (packages/engine/test/harness.ts opens a scratch database per test with CRMSYNC_TEST_STORE):
-// every file under ENGINE_E2E except NOT_ON_POSTGRES.
-const ENGINE_E2E = 'packages/engine/test/';
-// The crash files SIGKILL child processes that open their own SQLite file (test/fixtures/
-// crash-harness.ts, crash-activities.ts): on PostgreSQL they would only run the slowest files twice.
+// The engine's end-to-end files and the server's files run a second time on PostgreSQL and the
+// pg-boss queue (packages/engine/test/harness.ts and packages/server/test/harness.ts open a scratch
+// database per test with CRMSYNC_TEST_STORE): every file under ON_POSTGRES except NOT_ON_POSTGRES.
+const ON_POSTGRES = ['packages/engine/test/', 'packages/server/test/'];
 const NOT_ON_POSTGRES = [
+  // The crash files SIGKILL child processes that open their own SQLite file (test/fixtures/
+  // crash-harness.ts, crash-activities.ts): on PostgreSQL they would only run the slowest files twice.
   // Crash (a), killed after an outbox commit. On PostgreSQL: the store contract's atomicity test
   // (record, log entry and pg-boss job in one transaction).
   'packages/engine/test/crash-ingest-outbox.test.ts',
@@ -75,6 +75,8 @@ const NOT_ON_POSTGRES = [
   // E12 under SIGKILL (an email backfill killed twice). No PostgreSQL counterpart yet.
   'packages/engine/test/activities-crash-intents.test.ts',
   'packages/engine/test/activities-crash-upsert.test.ts',
+  // The push-all run registry in memory: it opens no store.
+  'packages/server/test/push-runs.test.ts',
 ];
 const stale = NOT_ON_POSTGRES.filter((f) => !existsSync(join(root, f)));
 if (stale.length > 0) {
@@ -85,10 +87,14 @@ if (stale.length > 0) {
 }
 
 const sqlite = nodeTest(files);
-const onPostgres = files.filter((f) => f.startsWith(ENGINE_E2E) && !NOT_ON_POSTGRES.includes(f));
+const onPostgres = files.filter(
+  (f) => ON_POSTGRES.some((dir) => f.startsWith(dir)) && !NOT_ON_POSTGRES.includes(f),
+);
 let postgres = 0;
 if (onPostgres.length > 0) {
-  console.log(`\nrun-tests: the engine's end-to-end tests again on PostgreSQL (${onPostgres.length} files)`);
+  console.log(
+    `\nrun-tests: the engine's end-to-end tests and the server's tests again on PostgreSQL (${onPostgres.length} files)`,
+  );
   postgres = nodeTest(onPostgres, { CRMSYNC_TEST_STORE: 'postgres' });
 }
 process.exit(sqlite !== 0 ? sqlite : postgres);

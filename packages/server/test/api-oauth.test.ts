@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { externalIdSchema } from '../../engine/test/harness.js';
 import { control, json, startApi, startEmulatorProcess, type EmulatorProcess } from './harness.js';
@@ -88,7 +86,7 @@ test('connect Salesforce by signing in with PKCE: the callback trades the code a
   const stored = await api.store.workspace('acme').connection.get();
   assert.equal(stored?.credentials.flow, 'token');
   assert.ok(stored?.credentials.refreshToken, 'a refresh token is kept');
-  const atRest = Buffer.concat(readdirSync(api.dir).map((f) => readFileSync(join(api.dir, f))));
+  const atRest = await api.atRest();
   assert.ok(!atRest.includes(stored!.credentials.accessToken!), 'the access token is not stored in clear');
   assert.ok(!atRest.includes(stored!.credentials.refreshToken!), 'the refresh token is not stored in clear');
 
@@ -124,7 +122,7 @@ test('the pending sign-in is kept in the database, sealed: the callback may reac
   };
 
   const stale = await start();
-  const atRest = Buffer.concat(readdirSync(api.dir).map((f) => readFileSync(join(api.dir, f))));
+  const atRest = await api.atRest();
   assert.ok(!atRest.includes(org.clientSecret), 'the pending flow is sealed at rest');
   assert.ok(!atRest.includes(stale.state!), "only the state's hash is stored");
   const late = await signIn(stale.authorizeUrl!, org.username, org.password);
