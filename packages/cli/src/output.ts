@@ -1,13 +1,34 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Runtime } from './runtime.js';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 
+/** Where a command's output goes inside `captureOutput` (its async context only); stdout elsewhere. */
+const captured = new AsyncLocalStorage<(text: string) => void>();
+
+function write(text: string): void {
+  const sink = captured.getStore();
+  if (sink === undefined) process.stdout.write(text);
+  else sink(text);
+}
+
 export function print(line = ''): void {
-  process.stdout.write(line + '\n');
+  write(line + '\n');
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Runs `fn` with what it prints collected instead of written (commands run in process, e.g. by
+ * tests). Only `fn`'s own async context is captured: other output of the process (a test
+ * runner's report) still reaches stdout.
+ */
+export async function captureOutput(fn: () => Promise<void>): Promise<string> {
+  let out = '';
+  await captured.run((text) => (out += text), fn);
+  return out;
 }
 
 /** The workspace a command acts on: --workspace, CRMSYNC_WORKSPACE, or the only one there is. */

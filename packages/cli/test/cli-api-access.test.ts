@@ -17,6 +17,7 @@ import { runWorkers } from '../src/commands/worker.js';
 import { workspaceCommands } from '../src/commands/workspace.js';
 import { exitCodeOf } from '../src/exit-codes.js';
 import { openRuntime } from '../src/runtime.js';
+import { captureOutput } from '../src/output.js';
 
 // CLI parity with the REST API: API keys, webhooks, events and settings history/export/import,
 // with the API's error codes behind the exit codes (NOT_FOUND -> 3, INVALID_INPUT -> 2). The first
@@ -45,7 +46,6 @@ function cli(
 
 /** The commands in this process, as `main.ts` runs them: same runtime, same exit-code mapping. */
 async function inProcess(env: NodeJS.ProcessEnv, ...args: string[]) {
-  let stdout = '';
   let stderr = '';
   let code = 0;
   const run: WithRuntime =
@@ -65,13 +65,10 @@ async function inProcess(env: NodeJS.ProcessEnv, ...args: string[]) {
   const program = new Command('crmsync').exitOverride();
   workspaceCommands(program, run);
   apiAccessCommands(program, run);
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
-  try {
+  // Only the command's own output is collected: the test runner's report still reaches stdout.
+  const stdout = await captureOutput(async () => {
     await program.parseAsync(['node', 'crmsync', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
+  });
   return { code, stdout, stderr };
 }
 
