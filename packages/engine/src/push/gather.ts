@@ -26,15 +26,11 @@ function waiting(counts: QueueCounts, queues: ReadonlySet<string>): number {
 }
 
 export class PushGatherer {
-  readonly #queues: readonly string[];
-
   constructor(
     private readonly queue: Pick<JobQueue, 'counts' | 'waitingSince'>,
     private readonly clock: Clock,
-    queues: ReadonlySet<string>,
-  ) {
-    this.#queues = [...queues];
-  }
+    private readonly queues: ReadonlySet<string>,
+  ) {}
 
   /**
    * Whether the worker should claim now: false while a partial batch is still gathering, and when
@@ -43,10 +39,10 @@ export class PushGatherer {
    */
   async ready(workspaceId: string, options: PushGatherOptions): Promise<boolean> {
     if (options.gatherMs <= 0) return true;
-    const n = waiting(await this.queue.counts(workspaceId), new Set(this.#queues));
+    const n = waiting(await this.queue.counts(workspaceId), this.queues);
     if (n === 0) return false;
     if (n >= options.size) return true;
-    const since = await this.queue.waitingSince(workspaceId, this.#queues);
+    const since = await this.queue.waitingSince(workspaceId, [...this.queues]);
     return since === null || this.clock.now().getTime() - since.getTime() >= options.gatherMs;
   }
 }

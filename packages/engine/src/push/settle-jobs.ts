@@ -234,11 +234,24 @@ export async function settleJobs(
   report: JobCounts,
 ): Promise<void> {
   const finished: string[] = [];
+  const waits: { job: Job; resumeAt: Date }[] = [];
   for (const { job, outcome } of items) {
     if (outcome === undefined || outcome.status === 'done') finished.push(job.id);
+    else if (outcome.status === 'budget') waits.push({ job, resumeAt: outcome.resumeAt });
     else await settleJob(deps, job, outcome, report);
   }
-  if (finished.length === 0) return;
-  await deps.queue.complete(finished, { workerId: deps.workerId });
+  // O3, as settleJob does it, for a whole vetoed batch at once: new jobs at the resume time (no
+  // attempt counted; they wait while these are leased), then these end.
+  if (waits.length > 0) {
+    await deps.store.transaction(waits[0]!.job.workspaceId, (tx) =>
+      tx.jobs.enqueue(
+        waits.map(({ job, resumeAt }) => ({ queue: job.queue, key: job.key, runAt: resumeAt })),
+      ),
+    );
+    report.budgetWaits += waits.length;
+  }
+  const ending = [...finished, ...waits.map((w) => w.job.id)];
+  if (ending.length === 0) return;
+  await deps.queue.complete(ending, { workerId: deps.workerId });
   report.completed += finished.length;
 }

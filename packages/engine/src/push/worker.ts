@@ -106,7 +106,15 @@ export async function runPushBatch(
     report.budgetWaitUntil = resumeAt;
     return report;
   }
-  let ctx: Awaited<ReturnType<typeof loadPushContext>> | null = null;
+  // Loaded once, by the first batch that needs it (describes, owners, the Account source); a
+  // failed load (a budget veto, a passing error) is tried again by the next batch.
+  let loaded: Awaited<ReturnType<typeof loadPushContext>> | null = null;
+  const context = async () =>
+    (loaded ??= await loadPushContext(
+      deps,
+      session,
+      opts.accounts === undefined ? {} : { accounts: opts.accounts },
+    ));
   const options = engineOptions(deps);
   const claimSize = options.pushClaimSize ?? options.batchSize;
 
@@ -142,11 +150,7 @@ export async function runPushBatch(
       }
       let outcomes: Map<string, PushOutcome>;
       try {
-        ctx ??= await loadPushContext(
-          deps,
-          session,
-          opts.accounts === undefined ? {} : { accounts: opts.accounts },
-        );
+        const ctx = await context();
         outcomes =
           live.length === 0
             ? new Map()
@@ -191,30 +195,9 @@ export async function runPushBatch(
     });
   }
   // D1-D6: deals after people, so their Accounts and Contacts exist for the Opportunity and its roles.
-  await runDealJobs(
-    deps,
-    session,
-    workspaceId,
-    report,
-    async () =>
-      (ctx ??= await loadPushContext(
-        deps,
-        session,
-        opts.accounts === undefined ? {} : { accounts: opts.accounts },
-      )),
-  );
+  await runDealJobs(deps, session, workspaceId, report, context);
   // E1-E12: activities last, so the people, companies and deals they are logged on are linked.
-  await runActivityBatch(
-    deps,
-    workspaceId,
-    report,
-    async () =>
-      (ctx ??= await loadPushContext(
-        deps,
-        session,
-        opts.accounts === undefined ? {} : { accounts: opts.accounts },
-      )),
-  );
+  await runActivityBatch(deps, workspaceId, report, context);
   await session.flushLedger();
   return report;
 }
